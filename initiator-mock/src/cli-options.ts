@@ -1,0 +1,67 @@
+import { parseArgs } from 'node:util';
+import { SEND_LIMITS } from '@notification-transport/contract';
+import {
+  parseApiKey,
+  parseInteger,
+  parseKey,
+  parsePayload,
+  parseType,
+  parseUrl,
+  parseUsers,
+} from './option-values.js';
+import { SEND_DEFAULTS, type SendOptions } from './send-options.js';
+import { UsageError } from './usage-error.js';
+
+/** Values the CLI entry reads from the environment and hands to the parser. */
+export interface CliDefaults {
+  /** Used when `--api-key` is absent (the entry reads it from `INITIATOR_API_KEY`). */
+  apiKey?: string;
+}
+
+/** What the command line asks for: the help text, or a run with these options. */
+export type CliCommand = { kind: 'help' } | { kind: 'send'; options: SendOptions };
+
+const OPTIONS = {
+  url: { type: 'string' },
+  user: { type: 'string', multiple: true },
+  type: { type: 'string' },
+  payload: { type: 'string' },
+  count: { type: 'string' },
+  key: { type: 'string' },
+  'api-key': { type: 'string' },
+  ttl: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+type ParsedValues = ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>['values'];
+
+/** Parses `argv` (without the node and script paths); throws {@link UsageError} naming the bad option. */
+export function parseCliOptions(argv: readonly string[], defaults: CliDefaults = {}): CliCommand {
+  const values = parseArgv(argv);
+  if (values.help === true) return { kind: 'help' };
+  return { kind: 'send', options: toSendOptions(values, defaults) };
+}
+
+function parseArgv(argv: readonly string[]): ParsedValues {
+  try {
+    return parseArgs({ args: [...argv], options: OPTIONS, strict: true, allowPositionals: false }).values;
+  } catch (err) {
+    throw new UsageError((err as Error).message, { cause: err });
+  }
+}
+
+function toSendOptions(values: ParsedValues, defaults: CliDefaults): SendOptions {
+  const count = values.count === undefined ? SEND_DEFAULTS.count : parseInteger('--count', values.count, 1);
+  const options: SendOptions = {
+    url: parseUrl(values.url ?? SEND_DEFAULTS.url),
+    users: parseUsers(values.user ?? []),
+    type: parseType(values.type ?? SEND_DEFAULTS.type),
+    payload: values.payload === undefined ? SEND_DEFAULTS.payload : parsePayload(values.payload),
+    count,
+  };
+  if (values.key !== undefined) options.key = parseKey(values.key, count);
+  const apiKey = values['api-key'] ?? defaults.apiKey;
+  if (apiKey !== undefined) options.apiKey = parseApiKey(apiKey);
+  if (values.ttl !== undefined) options.ttlSeconds = parseInteger('--ttl', values.ttl, 0, SEND_LIMITS.maxTtlSeconds);
+  return options;
+}

@@ -1,0 +1,92 @@
+// The development demo page: connects as a user with the browser client, shows the event bus, sends notifications
+// over REST and lists every RSocket frame decoded. Plain ES module, no build step; the client comes from
+// /demo/web-client.mjs (the web-client package's ESM bundle).
+import { getNotificationClient } from '/demo/web-client.mjs';
+
+const params = new URLSearchParams(location.search);
+const user = params.get('user') ?? 'alice';
+const $ = (id) => document.getElementById(id);
+$('user').value = user;
+$('to').value = user;
+
+$('who').addEventListener('submit', (event) => {
+  event.preventDefault();
+  // One connection per page (the client is a singleton): switching users loads the page anew.
+  location.search = `?user=${encodeURIComponent($('user').value)}`;
+});
+
+const wsUrl = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/rsocket`;
+// Optional query parameters for trying things out: token (JWT identity mode), keepAlive and lifetime in ms.
+const token = params.get('token');
+const timing = Object.fromEntries(['keepAlive', 'lifetime'].filter((key) => params.has(key)).map((key) => [key, Number(params.get(key))]));
+const identity = token === null ? { userId: user } : { token: () => token };
+const client = getNotificationClient({ url: wsUrl, ...identity, ...timing, debug: true });
+
+client.state$.subscribe(({ state, reason, message, session }) => {
+  const badge = $('state');
+  badge.dataset.state = state;
+  badge.textContent = reason ? `${state} [${reason}]` : session ? `${state} to ${session.instance}` : state;
+  badge.title = message ?? '';
+});
+
+client.notifications$.subscribe((notification) => addNotification(notification, false));
+client.events$.subscribe((event) => {
+  if (event.kind === 'recovery-incomplete') addNotification({ id: null, type: '$recovery.incomplete', payload: event.payload }, true);
+  if (event.kind === 'error' || event.kind === 'bad-payload') addNotification({ id: null, type: `client ${event.kind}`, payload: event }, true);
+});
+client.frames$.subscribe(addFrame);
+client.connect();
+
+function addNotification(notification, control) {
+  const item = document.createElement('li');
+  if (control) item.className = 'control';
+  const head = document.createElement('div');
+  head.innerHTML = '<code></code> <strong></strong> <small></small>';
+  head.children[0].textContent = notification.id ?? 'null';
+  head.children[1].textContent = notification.type;
+  head.children[2].textContent = notification.createdAt ?? '';
+  const body = document.createElement('code');
+  body.textContent = JSON.stringify(notification.payload);
+  item.append(head, body);
+  $('notifications').prepend(item);
+}
+
+function addFrame(frame) {
+  const row = document.createElement('tr');
+  row.className = `${frame.direction} ${frame.type}`;
+  const details = [frame.fields ? JSON.stringify(frame.fields) : '', frame.metadata === undefined ? '' : JSON.stringify(frame.metadata)];
+  const cells = [
+    new Date(frame.at).toISOString().slice(11, 23),
+    frame.direction,
+    frame.type,
+    frame.streamId === undefined ? '' : String(frame.streamId),
+    frame.flags.join(' '),
+    details.filter(Boolean).join(' '),
+    frame.problem ?? (frame.data === undefined ? '' : typeof frame.data === 'string' ? frame.data : JSON.stringify(frame.data)),
+  ];
+  for (const text of cells) {
+    const cell = document.createElement('td');
+    cell.textContent = text;
+    row.append(cell);
+  }
+  const body = document.querySelector('#frames tbody');
+  body.append(row);
+  body.scrollTop = body.scrollHeight;
+}
+
+$('send').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  let payload;
+  try {
+    payload = JSON.parse($('payload').value);
+  } catch (error) {
+    $('send-result').textContent = `payload is not JSON: ${error.message}`;
+    return;
+  }
+  const response = await fetch('/api/v1/notifications', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ userId: $('to').value, type: $('type').value, payload }),
+  });
+  $('send-result').textContent = `${response.status} ${await response.text()}`;
+});

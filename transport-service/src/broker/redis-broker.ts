@@ -1,0 +1,179 @@
+import { parseNotificationId, type NotificationId } from '@notification-transport/contract';
+import { BrokerUnavailableError } from '../errors/transport-error.js';
+import type { Logger } from '../log/logger.js';
+import type {
+  Broker,
+  ClaimResult,
+  Committed,
+  Delivery,
+  DeliveryListener,
+  IdempotencyClaim,
+  NotificationDraft,
+  Replay,
+} from './broker.js';
+import { deliveryFromData, encodeNotification, notificationSuffix, toDelivery } from './encode-notification.js';
+import type { HistorySettings } from './history-settings.js';
+import type { RedisClient, RedisTopology } from './redis-topology.js';
+import { redisKeys } from './redis-keys.js';
+import { CLAIM_SCRIPT, COMMIT_SCRIPT, REPLAY_SCRIPT } from './redis-scripts.js';
+
+/** Where Redis is (one server or a Cluster) and how much history to keep. */
+export interface RedisBrokerOptions {
+  topology: RedisTopology;
+  history: HistorySettings;
+  logger: Logger;
+  /**
+   * Called when the subscriber connection came back after a drop: whatever was published meanwhile never reached
+   * this instance, so its clients must recover from history (the caller ends their connections with `[internal]`).
+   */
+  onDeliveryGap?: () => void;
+}
+
+type ScriptClient = RedisClient & {
+  ntCommit(...args: Array<string | number>): Promise<string>;
+  ntReplay(...args: string[]): Promise<Array<string | number>>;
+  ntClaim(...args: Array<string | number>): Promise<ClaimResult>;
+};
+
+/**
+ * The broker shared by every instance, on one Redis or a Redis Cluster (ioredis): per-user channels on a separate subscriber
+ * connection, a bounded per-user history in a Redis Stream, and commits that append, publish and record
+ * idempotency in one Lua step. Commands fail at once while Redis is unreachable (the REST caller gets 503 and
+ * retries); both connections reconnect by themselves and the subscriber re-subscribes its channels.
+ */
+export class RedisBroker implements Broker {
+  private readonly commands: ScriptClient;
+  private readonly subscriber: RedisClient;
+  private readonly channels = new Map<string, string>();
+  private closed = false;
+
+  constructor(
+    private readonly listener: DeliveryListener,
+    private readonly options: RedisBrokerOptions,
+  ) {
+    this.commands = options.topology.createCommands() as ScriptClient;
+    this.subscriber = options.topology.createSubscriber();
+    this.commands.defineCommand('ntCommit', { numberOfKeys: 4, lua: COMMIT_SCRIPT });
+    this.commands.defineCommand('ntReplay', { numberOfKeys: 3, lua: REPLAY_SCRIPT });
+    this.commands.defineCommand('ntClaim', { numberOfKeys: 1, lua: CLAIM_SCRIPT });
+    this.watch(this.commands, 'commands');
+    this.watch(this.subscriber, 'subscriber');
+    this.watchForGaps();
+    options.topology.onMessage(this.subscriber, (channel, message) => this.receive(channel, message));
+  }
+
+  /** Connects both clients; rejects when Redis cannot be reached at start. */
+  async connect(): Promise<void> {
+    await Promise.all([this.commands.connect(), this.subscriber.connect()]);
+  }
+
+  get connected(): boolean {
+    return !this.closed && this.commands.status === 'ready' && this.subscriber.status === 'ready';
+  }
+
+  async claimIdempotency(claim: IdempotencyClaim): Promise<ClaimResult> {
+    const ttl = this.options.history.idempotencyTtlSeconds;
+    return this.call(() => this.commands.ntClaim(redisKeys.claim(claim.scope, claim.key), claim.hash, ttl));
+  }
+
+  async commit(userId: string, draft: NotificationDraft, idempotency?: IdempotencyClaim): Promise<Committed> {
+    const record = idempotency ? redisKeys.committed(userId, idempotency.scope, idempotency.key) : redisKeys.meta(userId);
+    const reply = await this.call(() =>
+      this.commands.ntCommit(
+        redisKeys.history(userId),
+        redisKeys.meta(userId),
+        record,
+        redisKeys.last(userId),
+        redisKeys.channel(userId),
+        draft.suffix ?? notificationSuffix(draft),
+        this.options.history.maxLen,
+        draft.ttlSeconds * 1000,
+        idempotency ? '1' : '0',
+        this.options.history.idempotencyTtlSeconds,
+        this.options.topology.publishCommand,
+      ),
+    );
+    const bar = reply.lastIndexOf('|');
+    return { id: reply.slice(0, bar), online: reply.slice(bar + 1) === '1' };
+  }
+
+  async subscribe(userId: string): Promise<void> {
+    const channel = redisKeys.channel(userId);
+    this.channels.set(channel, userId);
+    await this.options.topology.subscribe(this.subscriber, channel);
+  }
+
+  unsubscribe(userId: string): void {
+    const channel = redisKeys.channel(userId);
+    this.channels.delete(channel);
+    this.options.topology.unsubscribe(this.subscriber, channel).catch((error: unknown) => {
+      this.options.logger.warn({ err: error, userId }, 'unsubscribe failed; the channel is dropped on reconnect');
+    });
+  }
+
+  async replay(userId: string, afterId: NotificationId): Promise<Replay> {
+    const reply = await this.call(() =>
+      this.commands.ntReplay(redisKeys.history(userId), redisKeys.meta(userId), redisKeys.last(userId), afterId),
+    );
+    const deliveries: Delivery[] = [];
+    for (let i = 2; i + 1 < reply.length; i += 2) {
+      const id = String(reply[i]);
+      deliveries.push(toDelivery(id, encodeNotification(id, String(reply[i + 1]))));
+    }
+    const newest = parseNotificationId(String(reply[1]));
+    return { complete: reply[0] === 1, deliveries, ...(newest ? { newest: { ms: newest[0], seq: newest[1] } } : {}) };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.allSettled([this.commands.quit(), this.subscriber.quit()]);
+    this.commands.disconnect();
+    this.subscriber.disconnect();
+  }
+
+  /** Runs one Redis call; any failure means the broker cannot take the notification now (503, retry). */
+  private async call<T>(run: () => Promise<T>): Promise<T> {
+    if (this.closed) throw new BrokerUnavailableError('the broker is closed');
+    try {
+      return await run();
+    } catch (error) {
+      throw new BrokerUnavailableError(error instanceof Error ? error.message : String(error));
+    }
+  }
+
+  private receive(channelBuffer: Buffer, message: Buffer): void {
+    const userId = this.channels.get(channelBuffer.toString());
+    if (userId === undefined) return;
+    try {
+      this.listener(userId, deliveryFromData(message));
+    } catch (error) {
+      this.options.logger.error({ err: error, userId }, 'dropped an unreadable message from Redis');
+    }
+  }
+
+  /**
+   * A 'ready' of the subscriber that follows a 'close' means its connection dropped: live delivery had a gap. (A
+   * Cluster also re-announces 'ready' on topology refreshes without losing anything; those are not gaps.)
+   */
+  private watchForGaps(): void {
+    let dropped = false;
+    this.subscriber.on('close', () => {
+      dropped = true;
+    });
+    this.subscriber.on('ready', () => {
+      if (dropped && !this.closed) {
+        this.options.logger.warn('Redis subscriber reconnected: ending local connections so they recover what was missed');
+        this.options.onDeliveryGap?.();
+      }
+      dropped = false;
+    });
+  }
+
+  private watch(client: RedisClient, role: string): void {
+    const logger = this.options.logger.child({ redis: role });
+    client.on('error', (error: Error) => logger.warn({ err: error }, 'redis connection error'));
+    client.on('ready', () => logger.info('redis connection ready'));
+    client.on('end', () => logger.debug('redis connection ended'));
+  }
+}

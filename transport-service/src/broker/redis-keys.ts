@@ -1,0 +1,24 @@
+/**
+ * Redis names. Every per-user key and channel carries the user id as a Cluster hash tag (`{alice}`), so one user's
+ * commit touches a single slot and stays atomic in Cluster mode. User ids never contain `{` or `}` (contract).
+ */
+export const redisKeys = {
+  /** The user's Pub/Sub channel: every instance holding a connection of the user subscribes to it. */
+  channel: (userId: string): string => `nt:{${userId}}`,
+  /** The user's bounded history (a Redis Stream; entry ids are the notification ids). */
+  history: (userId: string): string => `nt:{${userId}}:h`,
+  /** The newest id committed for the user; it outlives the history, so a quiet user's reconnect is not a gap. */
+  last: (userId: string): string => `nt:{${userId}}:last`,
+  /** The history's meta hash: `born` (its first id) and `trimmed` (the newest id trimming dropped). */
+  meta: (userId: string): string => `nt:{${userId}}:meta`,
+  /** The per-(request, user) idempotency record, written in the commit's atomic step. */
+  committed: (userId: string, scope: string, key: string): string => `nt:{${userId}}:idem:${scope}:${key}`,
+  /** The user's connection slots across instances: member `<instance>|<connection>` → when it was taken. */
+  slots: (userId: string): string => `nt:{${userId}}:slots`,
+  /** The lease deadline of each of the user's slots; a crashed instance's slots lapse with their leases. */
+  leases: (userId: string): string => `nt:{${userId}}:leases`,
+  /** Where an instance hears that one of its connections was evicted by another instance. */
+  evictions: (instanceId: string): string => `nt:evict:${instanceId}`,
+  /** The request-level idempotency claim (hash of the first request with this key). */
+  claim: (scope: string, key: string): string => `nt:idem:{${scope}}:${key}`,
+};

@@ -1,0 +1,109 @@
+import { formatReason, type Reason, type RestErrorCode } from '@notification-transport/contract';
+
+/**
+ * The one error catalog. Every error the service raises on purpose is a `TransportError` with a stable REST code
+ * (and HTTP status) or RSocket reason; the entry points map it (Koa's error middleware, the RSocket session).
+ */
+export class TransportError extends Error {
+  constructor(
+    message: string,
+    readonly code: RestErrorCode,
+    readonly status: number,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** 400: the body is not JSON. */
+export class InvalidJsonError extends TransportError {
+  constructor(detail: string) {
+    super(`request body is not valid JSON: ${detail}`, 'invalid_json', 400);
+  }
+}
+
+/** 400: the body breaks the schema; the message names the field. */
+export class InvalidBodyError extends TransportError {
+  constructor(message: string) {
+    super(message, 'invalid_body', 400);
+  }
+}
+
+/** 401: missing or unknown initiator key. */
+export class UnauthorizedError extends TransportError {
+  constructor(message: string) {
+    super(message, 'unauthorized', 401);
+  }
+}
+
+/** 404: no such route. */
+export class NotFoundError extends TransportError {
+  constructor(method: string, path: string) {
+    super(`no route for ${method} ${path}`, 'not_found', 404);
+  }
+}
+
+/** 405: the route exists but not with this method. */
+export class MethodNotAllowedError extends TransportError {
+  constructor(
+    method: string,
+    path: string,
+    readonly allowed: readonly string[],
+  ) {
+    super(`${method} is not allowed on ${path}; use ${allowed.join(', ')}`, 'method_not_allowed', 405);
+  }
+}
+
+/** 409: the same `Idempotency-Key` came with another request. */
+export class IdempotencyConflictError extends TransportError {
+  constructor(key: string) {
+    super(
+      `Idempotency-Key ${JSON.stringify(key)} was already used with a different request; use a new key for a new request`,
+      'idempotency_conflict',
+      409,
+    );
+  }
+}
+
+/** 413: the body is larger than `MAX_BODY_BYTES`. */
+export class PayloadTooLargeError extends TransportError {
+  constructor(limit: number) {
+    super(`request body exceeds ${limit} bytes (MAX_BODY_BYTES)`, 'payload_too_large', 413);
+  }
+}
+
+/** 415: not `application/json`. */
+export class UnsupportedMediaTypeError extends TransportError {
+  constructor(contentType: string | undefined) {
+    super(
+      `Content-Type must be application/json, got ${contentType ? JSON.stringify(contentType) : 'none'}`,
+      'unsupported_media_type',
+      415,
+    );
+  }
+}
+
+/**
+ * 503: the broker cannot take the notification now; the initiator retries. For a single user nothing was
+ * committed; for several, some may have been, which a retry with the same Idempotency-Key completes exactly once.
+ */
+export class BrokerUnavailableError extends TransportError {
+  constructor(detail: string) {
+    super(`broker unavailable, retry later (with the same Idempotency-Key): ${detail}`, 'broker_unavailable', 503);
+  }
+}
+
+/**
+ * Refuses or ends one RSocket connection or stream, never the process. Its message is the ERROR frame's data:
+ * the contract's reason token in brackets, then what to do.
+ */
+export class RSocketEndError extends Error {
+  constructor(
+    readonly reason: Reason,
+    readonly rsocketCode: number,
+    detail: string,
+  ) {
+    super(formatReason(reason, detail));
+    this.name = 'RSocketEndError';
+  }
+}

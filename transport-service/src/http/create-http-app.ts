@@ -1,0 +1,47 @@
+import { REST_PATHS } from '@notification-transport/contract';
+import Koa from 'koa';
+import type { Logger } from '../log/logger.js';
+import type { Metrics } from '../metrics/metrics.js';
+import { demoAssetHandlers } from './demo-assets.js';
+import { errorMiddleware } from './error-middleware.js';
+import { InitiatorAuth } from './initiator-auth.js';
+import { metricsHandler } from './metrics-handler.js';
+import { healthzHandler, readyzHandler } from './probe-handlers.js';
+import { RouteTable } from './route-table.js';
+import { sendNotificationHandler, type NotificationSender } from './send-notification-handler.js';
+
+/** Everything the REST layer touches, injected by the composition root. */
+export interface HttpAppDeps {
+  publisher: NotificationSender;
+  /** Whether the instance can deliver now (broker connected, not draining). */
+  isReady: () => boolean;
+  metrics: Metrics;
+  maxBodyBytes: number;
+  /** Accepted initiator keys; empty leaves REST open. */
+  initiatorApiKeys: readonly string[];
+  /** Serve the development demo page at `/`. */
+  demoPage?: boolean;
+  logger: Logger;
+}
+
+/**
+ * The REST API as a Koa app, to mount with `http.createServer(app.callback())`. Two middlewares on every request:
+ * the error boundary and the route table; nothing is logged for requests that succeed or fail on bad input.
+ */
+export function createHttpApp(deps: HttpAppDeps): Koa {
+  const logger = deps.logger.child({ module: 'http' });
+  const app = new Koa();
+  app.silent = true;
+  // Errors Koa meets outside the middleware chain (a socket failing mid-response) are the client's going away.
+  app.on('error', (err: unknown) => logger.debug({ err }, 'HTTP response failed outside the error boundary'));
+  const auth = new InitiatorAuth(deps.initiatorApiKeys);
+  const routes = new RouteTable()
+    .add('POST', REST_PATHS.notifications, sendNotificationHandler(auth, deps.publisher, deps.maxBodyBytes))
+    .add('GET', REST_PATHS.healthz, healthzHandler)
+    .add('GET', REST_PATHS.readyz, readyzHandler(deps.isReady))
+    .add('GET', REST_PATHS.metrics, metricsHandler(deps.metrics));
+  if (deps.demoPage === true) for (const [path, handler] of demoAssetHandlers()) routes.add('GET', path, handler);
+  app.use(errorMiddleware(logger));
+  app.use(routes.middleware());
+  return app;
+}

@@ -1,0 +1,26 @@
+import type { SendNotificationResponse } from '@notification-transport/contract';
+import type { IdempotencyKey } from '../notifications/notification-publisher.js';
+import type { SendRequest } from '../notifications/send-request.js';
+import { parseIdempotencyKey } from './parse-idempotency-key.js';
+import type { InitiatorAuth } from './initiator-auth.js';
+import { parseSendRequest } from './parse-send-request.js';
+import { readJsonBody } from './read-json-body.js';
+import type { RouteHandler } from './route-table.js';
+
+/** What the REST layer needs from the notification publisher. */
+export interface NotificationSender {
+  /** Commits the validated request (idempotently with a key); resolves to the contract's 202 body. */
+  send(request: SendRequest, idempotencyKey?: IdempotencyKey): Promise<SendNotificationResponse>;
+}
+
+/** `POST /api/v1/notifications`: authenticate, read, validate, commit, answer 202 with one entry per distinct user. */
+export function sendNotificationHandler(auth: InitiatorAuth, sender: NotificationSender, maxBodyBytes: number): RouteHandler {
+  return async (ctx) => {
+    const scope = auth.check(ctx.get('Authorization') || undefined);
+    const key = parseIdempotencyKey(ctx.get('Idempotency-Key') || undefined);
+    const body = await readJsonBody(ctx.req, maxBodyBytes);
+    const accepted = await sender.send(parseSendRequest(body), key === undefined ? undefined : { scope, key });
+    ctx.body = accepted;
+    ctx.status = 202;
+  };
+}

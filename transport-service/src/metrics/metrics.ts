@@ -1,0 +1,59 @@
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Reason } from '@notification-transport/contract';
+
+/** Live figures the gauges read at scrape time, so the hot paths never touch a gauge. */
+export interface MetricsSources {
+  connections: () => number;
+  streams: () => number;
+  users: () => number;
+}
+
+/** The service's Prometheus metrics, on a registry of its own (several instances can share one process in tests). */
+export class Metrics {
+  readonly registry = new Registry();
+  /** Notifications committed, one per recipient user. */
+  readonly accepted: Counter;
+  /** PAYLOAD frames carrying a notification written to a socket. */
+  readonly delivered: Counter;
+  /** Notifications the broker handed to this instance (with Redis: Pub/Sub messages received). */
+  readonly brokerDeliveries: Counter;
+  /** Connections refused or ended by the server, by the contract's reason token. */
+  readonly refusals: Counter<'reason'>;
+
+  constructor(sources: MetricsSources, instance: string) {
+    this.registry.setDefaultLabels({ instance });
+    collectDefaultMetrics({ register: this.registry });
+    this.accepted = this.counter('transport_notifications_accepted_total', 'Notifications committed, one per recipient user');
+    this.delivered = this.counter('transport_notifications_delivered_total', 'PAYLOAD frames written on notification streams (notifications and control messages)');
+    this.brokerDeliveries = this.counter('transport_broker_deliveries_total', 'Notifications the broker handed to this instance (Redis Pub/Sub messages received)');
+    this.refusals = new Counter({
+      name: 'transport_refusals_total',
+      help: 'Connections refused or ended by the server, by reason token',
+      labelNames: ['reason'],
+      registers: [this.registry],
+    });
+    this.gauge('transport_connections', 'Live RSocket connections (SETUP accepted)', sources.connections);
+    this.gauge('transport_streams', 'Open notification streams', sources.streams);
+    this.gauge('transport_users', 'Users with at least one live connection on this instance', sources.users);
+  }
+
+  /** Counts one refusal or server-side ending. */
+  refused(reason: Reason): void {
+    this.refusals.inc({ reason });
+  }
+
+  private counter(name: string, help: string): Counter {
+    return new Counter({ name, help, registers: [this.registry] });
+  }
+
+  private gauge(name: string, help: string, read: () => number): void {
+    new Gauge({
+      name,
+      help,
+      registers: [this.registry],
+      collect() {
+        this.set(read());
+      },
+    });
+  }
+}

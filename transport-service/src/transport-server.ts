@@ -1,0 +1,199 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Broker } from './broker/broker.js';
+import { MemoryBroker } from './broker/memory-broker.js';
+import { RedisBroker } from './broker/redis-broker.js';
+import { RedisTopology } from './broker/redis-topology.js';
+import type { DeliveryListener } from './broker/broker.js';
+import type { Config } from './config/config.js';
+import type { ConnectionSlots } from './delivery/connection-slots.js';
+import { MemoryConnectionSlots } from './delivery/memory-connection-slots.js';
+import { RedisConnectionSlots } from './delivery/redis-connection-slots.js';
+import { UserRegistry } from './delivery/user-registry.js';
+import { createHttpApp } from './http/create-http-app.js';
+import { DevelopmentIdentity } from './identity/development-identity.js';
+import { JwtIdentity } from './identity/jwt-identity.js';
+import type { Logger } from './log/logger.js';
+import { Metrics } from './metrics/metrics.js';
+import { NotificationPublisher } from './notifications/notification-publisher.js';
+import type { NotificationSession } from './rsocket/notification-session.js';
+import { RSocketEndpoint } from './rsocket/rsocket-endpoint.js';
+
+type State = 'created' | 'listening' | 'draining' | 'closed';
+
+/**
+ * The composition root of one instance: one HTTP port for the REST API and `/rsocket`, the broker, the registry of
+ * live connections and the metrics. `start()` listens; `close()` shuts down in order, once.
+ */
+export class TransportServer {
+  readonly metrics: Metrics;
+  readonly registry: UserRegistry<NotificationSession>;
+  private readonly http: Server;
+  private readonly broker: Broker;
+  private readonly slots: ConnectionSlots;
+  private readonly endpoint: RSocketEndpoint;
+  private state: State = 'created';
+  private closing: Promise<void> | undefined;
+
+  constructor(
+    private readonly config: Config,
+    private readonly logger: Logger,
+  ) {
+    this.broker = createBroker(
+      config,
+      logger,
+      (userId, delivery) => {
+        this.metrics.brokerDeliveries.inc();
+        this.registry.deliver(userId, delivery);
+      },
+      () => this.endpoint.interruptAll('live delivery from Redis was interrupted; reconnect with lastEventId to recover what was missed'),
+    );
+    this.registry = new UserRegistry<NotificationSession>(this.broker, (userId, error) =>
+      logger.error({ err: error, userId }, 'subscribing to a user failed; live delivery to this instance may be late'),
+    );
+    this.metrics = new Metrics(
+      {
+        connections: () => this.registry.connections,
+        streams: () => this.endpoint.streamCount,
+        users: () => this.registry.userCount,
+      },
+      config.instanceId,
+    );
+    this.slots = createSlots(config, logger);
+    const publisher = new NotificationPublisher(this.broker, config.historyTtlSeconds, () => this.metrics.accepted.inc());
+    const app = createHttpApp({
+      publisher,
+      isReady: () => this.state === 'listening' && this.broker.connected,
+      metrics: this.metrics,
+      maxBodyBytes: config.maxBodyBytes,
+      initiatorApiKeys: config.initiatorApiKeys,
+      demoPage: config.demoPage,
+      logger,
+    });
+    const handle = app.callback();
+    this.http = createServer((request, response) => {
+      void handle(request, response);
+    });
+    this.endpoint = new RSocketEndpoint({
+      server: this.http,
+      config,
+      identity:
+        config.authJwtSecret === undefined
+          ? new DevelopmentIdentity()
+          : new JwtIdentity({ secret: config.authJwtSecret, allowedOrigins: config.allowedOrigins }),
+      feed: {
+        ready: (userId) => this.registry.subscribed(userId),
+        replay: async (userId, afterId) => {
+          await this.registry.subscribed(userId);
+          return this.broker.replay(userId, afterId);
+        },
+      },
+      registry: this.registry,
+      slots: this.slots,
+      metrics: this.metrics,
+      logger,
+      admitting: () => this.state === 'listening',
+    });
+  }
+
+  /** The bound port (useful with `PORT=0`). */
+  get port(): number {
+    return (this.http.address() as AddressInfo).port;
+  }
+
+  /**
+   * Connects the broker (an unreachable Redis is logged and retried: the instance serves, not ready, until it
+   * answers), binds the RSocket endpoint, then listens on HOST:PORT.
+   */
+  async start(): Promise<void> {
+    if (this.state !== 'created') throw new Error(`cannot start a server that is ${this.state}`);
+    if (this.broker instanceof RedisBroker) {
+      const connected = Promise.all([this.broker.connect(), this.slots instanceof RedisConnectionSlots ? this.slots.connect() : undefined]);
+      await connected.catch((error: unknown) => {
+        this.logger.error({ err: error }, 'Redis is unreachable at start; retrying, not ready until it answers');
+      });
+    }
+    await this.endpoint.bind();
+    await new Promise<void>((resolve, reject) => {
+      this.http.once('error', reject);
+      this.http.listen(this.config.port, this.config.host, () => {
+        this.http.off('error', reject);
+        resolve();
+      });
+    });
+    // After listening, a server error (EMFILE on accept near the descriptor limit) is logged, never thrown.
+    this.http.on('error', (error) => this.logger.error({ err: error }, 'HTTP server error'));
+    this.setState('listening');
+    this.logger.info({ host: this.config.host, port: this.port }, 'transport-service listening');
+  }
+
+  /**
+   * Graceful shutdown, idempotent: readiness goes 503 and new upgrades are refused, every connection ends with
+   * `[draining]`, in-flight REST requests finish (up to the deadline), the broker closes last.
+   */
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  private async shutdown(): Promise<void> {
+    const wasListening = this.state === 'listening';
+    this.setState('draining');
+    this.endpoint.drain();
+    this.endpoint.close();
+    if (wasListening) await this.closeHttp();
+    await this.slots.close();
+    await this.broker.close();
+    this.setState('closed');
+  }
+
+  /** The one place the lifecycle moves (created → listening → draining → closed), logged as it happens. */
+  private setState(next: State): void {
+    if (next === this.state) return;
+    this.logger.debug({ from: this.state, to: next }, 'lifecycle');
+    this.state = next;
+  }
+
+  private closeHttp(): Promise<void> {
+    return new Promise((resolve) => {
+      const deadline = setTimeout(() => this.http.closeAllConnections(), this.config.shutdownTimeoutMs);
+      deadline.unref();
+      this.http.close(() => {
+        clearTimeout(deadline);
+        resolve();
+      });
+      this.http.closeIdleConnections();
+    });
+  }
+}
+
+/** The per-user connection limit: across instances in Redis, or this instance's own. */
+function createSlots(config: Config, logger: Logger): ConnectionSlots {
+  const settings = { maxConnectionsPerUser: config.maxConnectionsPerUser, policy: config.connectionLimitPolicy };
+  const topology = redisTopology(config);
+  if (topology === undefined) return new MemoryConnectionSlots(settings);
+  return new RedisConnectionSlots({
+    topology,
+    instanceId: config.instanceId,
+    settings,
+    leaseMs: config.slotLeaseMs,
+    logger: logger.child({ module: 'connection-slots' }),
+  });
+}
+
+/** The Redis `REDIS_URL` or `REDIS_CLUSTER_NODES` names, or `undefined` for one instance on its own. */
+function redisTopology(config: Config): RedisTopology | undefined {
+  if (config.redisUrl !== undefined) return new RedisTopology({ mode: 'single', url: config.redisUrl }, config.redisCommandTimeoutMs);
+  if (config.redisClusterNodes.length > 0) {
+    return new RedisTopology({ mode: 'cluster', nodes: config.redisClusterNodes }, config.redisCommandTimeoutMs);
+  }
+  return undefined;
+}
+
+/** The broker the configuration asks for: Redis (or a Redis Cluster) shared by every instance, or the in-process twin. */
+function createBroker(config: Config, logger: Logger, listener: DeliveryListener, onDeliveryGap: () => void): Broker {
+  const history = { maxLen: config.historyMaxLen, idempotencyTtlSeconds: config.idempotencyTtlSeconds, maxBytes: config.historyMaxBytes };
+  const topology = redisTopology(config);
+  if (topology === undefined) return new MemoryBroker(listener, history);
+  return new RedisBroker(listener, { topology, history, logger: logger.child({ module: 'redis-broker' }), onDeliveryGap });
+}
