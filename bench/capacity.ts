@@ -7,8 +7,9 @@
  *
  *   npm run bench:capacity          (FEW=2000 MANY=10000 IN_FLIGHT=64 SECONDS=10 by default)
  *
- * Not the comparison ../shared/notes/performance.md asks for (same topology with Socket.IO and a plain-ws server
- * side by side): these are this product's own figures, to track.
+ * One instance with its load on the same cores: this product's own figures, to track. The comparison
+ * ../shared/notes/performance.md defines the bar by (pinned cores, two instances, the plain-ws ceiling beside it) is
+ * bench/side-by-side.ts (`npm run bench:compare`).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { deserializeFrame, Flags, FrameTypes, serializeFrame } from 'rsocket-core';
