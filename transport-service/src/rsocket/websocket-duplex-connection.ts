@@ -25,6 +25,11 @@ const CLOSE_GRACE_MS = 2_000;
  */
 export class WebSocketDuplexConnection extends Deferred implements DuplexConnection {
   private handler: SessionHandler | undefined;
+  /**
+   * The first `onClose` listener (the session's; usually the only one) is kept here: Deferred pushes listeners onto
+   * an empty array, which reserves room for 16 on every connection.
+   */
+  private closeListener: ((error?: Error) => void) | undefined;
   /** Identify this connection in log lines (set once known). */
   connectionId: string | undefined;
   userId: string | undefined;
@@ -80,9 +85,17 @@ export class WebSocketDuplexConnection extends Deferred implements DuplexConnect
    * Ends the connection: notifies `onClose` listeners once and closes the socket after the frames already queued
    * (WebSocket close code 1000, or `wsCode`, e.g. 1002 for a protocol error).
    */
+  override onClose(callback: (error?: Error) => void): void {
+    if (this.done || this.closeListener !== undefined) return super.onClose(callback);
+    this.closeListener = callback;
+  }
+
   override close(error?: Error, wsCode = 1000): void {
     if (this.done) return;
+    const listener = this.closeListener;
+    this.closeListener = undefined;
     super.close(error);
+    listener?.(error);
     const { socket } = this;
     if (socket.readyState === WebSocket.OPEN || socket.readyState === WebSocket.CONNECTING) {
       socket.close(wsCode);

@@ -68,7 +68,9 @@ export class WebSocketServerTransport implements ServerTransport {
     const { server, path } = this.options;
     this.onUpgrade = (request, socket, head) => {
       // Until ws takes the socket over, nothing listens for its errors: a reset there must not crash the process.
-      socket.on('error', () => socket.destroy());
+      // A named function, not a closure: the listener stays on the socket for its life, and a closure here would
+      // share this function's context and keep the upgrade request (every header) alive with it.
+      socket.on('error', destroySocket);
       if ((request.url ?? '').split('?', 1)[0] !== path) return rejectUpgrade(socket, 404);
       if (this.options.admit?.() === false) return rejectUpgrade(socket, 503);
       this.wss.handleUpgrade(request, socket, head, (ws) => this.open(ws, request, acceptor, createSession));
@@ -109,6 +111,10 @@ export class WebSocketServerTransport implements ServerTransport {
     for (const reader of this.readers) reader.connection.close(new Error('transport closed'));
     this.wss.close();
   }
+}
+
+function destroySocket(this: Duplex): void {
+  this.destroy();
 }
 
 /** Answers a refused upgrade with a plain HTTP status and drops the socket. */
