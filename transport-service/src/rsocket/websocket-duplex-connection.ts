@@ -81,15 +81,16 @@ export class WebSocketDuplexConnection extends Deferred implements DuplexConnect
     this.send({ type: FrameTypes.ERROR, streamId, flags: Flags.NONE, code, message });
   }
 
-  /**
-   * Ends the connection: notifies `onClose` listeners once and closes the socket after the frames already queued
-   * (WebSocket close code 1000, or `wsCode`, e.g. 1002 for a protocol error).
-   */
+  /** Registers a listener called once when the connection ends (at once if it already has). */
   override onClose(callback: (error?: Error) => void): void {
     if (this.done || this.closeListener !== undefined) return super.onClose(callback);
     this.closeListener = callback;
   }
 
+  /**
+   * Ends the connection: notifies `onClose` listeners once and closes the socket after the frames already queued
+   * (WebSocket close code 1000, or `wsCode`, e.g. 1002 for a protocol error).
+   */
   override close(error?: Error, wsCode = 1000): void {
     if (this.done) return;
     const listener = this.closeListener;
