@@ -7,6 +7,8 @@ export class Cluster {
   private constructor(
     private readonly redisProcess: RedisProcess | undefined,
     readonly instances: ServiceProcess[],
+    /** The Redis Cluster under the instances, when started with {@link Cluster.startOnRedisCluster}. */
+    readonly redisCluster?: RedisCluster,
   ) {}
 
   /** Starts Redis and `count` instances sharing it (extra `env` for every instance). */
@@ -18,7 +20,7 @@ export class Cluster {
   /** Starts a 3-master Redis Cluster and `count` instances on it (`REDIS_CLUSTER_NODES`, sharded Pub/Sub). */
   static async startOnRedisCluster(count: number, env: Record<string, string> = {}): Promise<Cluster> {
     const redisCluster = await RedisCluster.start();
-    return new Cluster(undefined, await startInstances(count, { REDIS_CLUSTER_NODES: redisCluster.seeds, ...env }));
+    return new Cluster(undefined, await startInstances(count, { REDIS_CLUSTER_NODES: redisCluster.seeds, ...env }), redisCluster);
   }
 
   /** The single Redis server (not available on a Redis Cluster). */

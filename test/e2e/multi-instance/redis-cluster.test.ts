@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Cluster } from '../../support/cluster.js';
+import { redisCommand } from '../../support/redis-cli.js';
 import { postNotification, postWithRetry } from '../../support/initiator.js';
 import { ResilientClient } from '../../support/resilient-client.js';
 import { connectLegacy, connectModern } from '../../support/rsocket-clients.js';
@@ -46,5 +47,33 @@ describe('on a Redis Cluster (REDIS_CLUSTER_NODES, sharded Pub/Sub)', () => {
       assert.deepEqual(client.notifications.map((n) => (n.payload as { k: number }).k), Array.from({ length: PER_USER }, (_, k) => k), client.userId);
       client.stop();
     }
+  });
+
+  it('a shard subscriber that drops ends the local connections with [internal], so they recover what it missed', async (t) => {
+    const cluster = await Cluster.startOnRedisCluster(1);
+    const [service] = cluster.instances;
+    const nodes = cluster.redisCluster?.nodes ?? [];
+    assert.ok(service && nodes.length === 3);
+    const client = new ResilientClient('shard-user', () => [service.wsUrl]);
+    t.after(() => client.stop());
+    await client.start();
+    await postNotification(service.baseUrl, { userId: 'shard-user', type: 't', payload: 'before' });
+    await waitFor(() => client.notifications.length === 1, 'the first notification');
+
+    // Redis drops the instance's sharded Pub/Sub connections (as on a failover or a network cut): whatever the
+    // shard publishes before ioredis has a new subscriber in place never reaches the instance.
+    for (const node of nodes) await redisCommand(node.port, 'client', 'kill', 'type', 'pubsub');
+    await postNotification(service.baseUrl, { userId: 'shard-user', type: 't', payload: 'during' });
+    await waitFor(() => client.endings.some((ending) => ending.includes('[internal]')), 'the connection to be told to recover', 10_000);
+    await waitFor(() => client.notifications.some((n) => n.payload === 'during'), 'the notification published during the gap, recovered', 10_000);
+    await waitFor(
+      async () => (await postNotification(service.baseUrl, { userId: 'shard-user', type: 't', payload: 'after' })).body.notifications?.[0]?.online === true,
+      'the reconnected client to be subscribed again',
+      10_000,
+    );
+    await waitFor(() => client.notifications.some((n) => n.payload === 'after'), 'live delivery again');
+    const payloads = client.notifications.map((n) => n.payload);
+    assert.equal(new Set(client.notifications.map((n) => n.id)).size, client.notifications.length, 'no duplicate');
+    assert.deepEqual(payloads.slice(0, 2), ['before', 'during']);
   });
 });

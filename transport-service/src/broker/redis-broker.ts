@@ -156,12 +156,20 @@ export class RedisBroker implements Broker {
    * A 'ready' of the subscriber that follows a 'close' means its connection dropped: live delivery had a gap. (A
    * Cluster also re-announces 'ready' on topology refreshes without losing anything; those are not gaps.)
    */
+  /**
+   * A subscriber connection that dropped missed whatever was published until it was back: once it is, the local
+   * connections are ended (`onDeliveryGap`) so their clients recover from history. One server's subscriber says so
+   * with 'close' then 'ready'. In Cluster mode each shard has its own subscriber connection, invisible to those
+   * events: ioredis reports one that ended as '-node' and, once it has replaced it and subscribed its channels
+   * again, 'subscribersReady'. ('-node' also comes when a node leaves the pool; a needless recovery is harmless.)
+   */
   private watchForGaps(): void {
     let dropped = false;
-    this.subscriber.on('close', () => {
+    const [droppedEvent, backEvent] = this.options.topology.sharded ? ['-node', 'subscribersReady'] : ['close', 'ready'];
+    this.subscriber.on(droppedEvent, () => {
       dropped = true;
     });
-    this.subscriber.on('ready', () => {
+    this.subscriber.on(backEvent, () => {
       if (dropped && !this.closed) {
         this.options.logger.warn('Redis subscriber reconnected: ending local connections so they recover what was missed');
         this.options.onDeliveryGap?.();
