@@ -44,6 +44,8 @@ import { RedisProcess } from '../test/support/redis-process.js';
 import { ServiceProcess } from '../test/support/service-process.js';
 import { TrackedChild } from '../test/support/tracked-child.js';
 import { openClient, type SystemName } from './support/bench-client.js';
+import { DeliveryTracker, now } from './support/delivery-tracker.js';
+import { cpuMicros, cpuShare, cpuTimes, fdLimit, pin, rssKiB, type CpuTimes } from './support/proc-stats.js';
 import { RawHttpClient } from './support/raw-http.js';
 
 const KNOBS = ['RUNS', 'SECONDS', 'WARMUP', 'FEW', 'MANY', 'THROUGHPUT_USERS', 'IN_FLIGHT', 'RATE', 'BATCH', 'SYSTEMS', 'PRODUCT_ENV', 'OUT'] as const;
@@ -81,9 +83,6 @@ const CEILING_TS = join(ROOT, 'bench/ceiling/plain-ws-server.ts');
 const CEILING_JS = join(ROOT, 'node_modules/.cache/side-by-side/plain-ws-server.mjs');
 const HOLDER_TS = join(ROOT, 'bench/support/client-holder.ts');
 const RESULTS = process.env.OUT ?? join(ROOT, 'bench/results/side-by-side.md');
-const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim());
-/** The payload the bench sends: notification number, user index, issue time (ms since the epoch, sub-ms). */
-const PAYLOAD = /"payload":\{"n":(\d+),"u":(\d+),"t":([\d.]+)\}/;
 
 // The load generator's own GC must stay out of the figures. V8's allocation-site pretenuring sometimes decides (after
 // bursts of long-lived objects, e.g. while users connect) to allocate short-lived buffers and requests straight into
@@ -97,18 +96,11 @@ new PerformanceObserver((list) => {
   for (const entry of list.getEntries()) gcMillis += entry.duration;
 }).observe({ entryTypes: ['gc'] });
 
-const now = (): number => performance.timeOrigin + performance.now();
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const log = (line: string): boolean => process.stdout.write(`${line}\n`);
 
 // ---------------------------------------------------------------------------------------------------------------
-// Machine: file descriptors, CPUs, /proc figures
-
-function fdLimit(): { soft: number; hard: number } {
-  const match = /^Max open files\s+(\S+)\s+(\S+)/m.exec(readFileSync('/proc/self/limits', 'utf8'));
-  const read = (value: string | undefined): number => (value === undefined || value === 'unlimited' ? Infinity : Number(value));
-  return { soft: read(match?.[1]), hard: read(match?.[2]) };
-}
+// Machine: file descriptors and CPUs
 
 /**
  * One process cannot raise its hard limit without privileges, so the bench checks what each process needs: every
@@ -134,52 +126,6 @@ function checkFileDescriptors(): void {
 
 function checkCpus(): void {
   if (availableParallelism() < 2) throw new Error(`two CPUs are needed (servers on CPU ${SERVER_CPU}, load on CPU ${GENERATOR_CPU}); this machine offers ${availableParallelism()}`);
-}
-
-/** Pins every thread of `pid` to `cpu` (threads created later inherit it) and checks that it took. */
-function pin(pid: number, cpu: number): void {
-  execFileSync('taskset', ['-a', '-cp', String(cpu), String(pid)], { stdio: 'ignore' });
-  for (const task of readdirSync(`/proc/${pid}/task`)) {
-    const allowed = /Cpus_allowed_list:\s+(\S+)/.exec(readFileSync(`/proc/${pid}/task/${task}/status`, 'utf8'))?.[1];
-    if (allowed !== String(cpu)) throw new Error(`pid ${pid} thread ${task} is allowed CPUs ${String(allowed)}, not ${cpu}`);
-  }
-}
-
-function rssKiB(pid: number): number {
-  return Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? Number.NaN);
-}
-
-/** User + system CPU of a process (all threads) in microseconds. */
-function cpuMicros(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLK_TCK;
-}
-
-interface CpuTimes {
-  busy: number;
-  steal: number;
-  total: number;
-}
-
-/** Per-CPU jiffies from /proc/stat (all processes): busy (not idle, iowait or steal), stolen by the host, total. */
-function cpuTimes(): CpuTimes[] {
-  const times: CpuTimes[] = [];
-  for (const line of readFileSync('/proc/stat', 'utf8').split('\n')) {
-    const match = /^cpu(\d+) (.*)$/.exec(line);
-    if (match === null) continue;
-    const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = (match[2] ?? '').trim().split(/\s+/).map(Number);
-    times[Number(match[1])] = { busy: user + nice + system + irq + softirq, steal, total: user + nice + system + idle + iowait + irq + softirq + steal };
-  }
-  return times;
-}
-
-/** % busy and % stolen of `cpu` between two readings. */
-function cpuShare(before: CpuTimes[], after: CpuTimes[], cpu: number): { busy: number; steal: number } {
-  const a = before[cpu];
-  const b = after[cpu];
-  if (a === undefined || b === undefined || b.total === a.total) return { busy: Number.NaN, steal: Number.NaN };
-  return { busy: ((b.busy - a.busy) / (b.total - a.total)) * 100, steal: ((b.steal - a.steal) / (b.total - a.total)) * 100 };
 }
 
 function percentile(sorted: Float64Array, p: number): number {
@@ -448,63 +394,6 @@ async function memoryPhase(system: SystemName): Promise<MemoryResult> {
 // Throughput and latency phases
 
 /** What the clients received: each notification must arrive once, at its own user. */
-class DeliveryTracker {
-  sent = 0;
-  /** Distinct notifications received. */
-  received = 0;
-  /** Every notification received, duplicates included. */
-  deliveries = 0;
-  duplicates = 0;
-  misrouted = 0;
-  unreadable = 0;
-  closed = 0;
-  /** Latencies (ms) of notifications numbered from `latencyFrom`, while recording. */
-  latencies: number[] | undefined;
-  latencyFrom = 0;
-  private counts = new Uint8Array(1 << 16);
-
-  /** The number of the next notification to send. */
-  next(): number {
-    if (this.sent >= this.counts.length) {
-      const grown = new Uint8Array(this.counts.length * 2);
-      grown.set(this.counts);
-      this.counts = grown;
-    }
-    return this.sent++;
-  }
-
-  receive(user: number, data: Buffer): void {
-    const at = now();
-    const match = PAYLOAD.exec(data.toString('latin1'));
-    if (match === null) {
-      this.unreadable += 1;
-      return;
-    }
-    const n = Number(match[1]);
-    this.deliveries += 1;
-    if (Number(match[2]) !== user) this.misrouted += 1;
-    if (n >= this.sent || (this.counts[n] ?? 0) > 0) {
-      this.duplicates += 1;
-    } else {
-      this.counts[n] = 1;
-      this.received += 1;
-    }
-    if (this.latencies !== undefined && n >= this.latencyFrom) this.latencies.push(at - Number(match[3]));
-  }
-
-  /** Throws unless every notification sent so far arrived exactly once, at its user, on sockets still open. */
-  check(phase: string): void {
-    const problems = [
-      this.received !== this.sent ? `${this.sent - this.received} of ${this.sent} notifications never arrived` : '',
-      this.duplicates > 0 ? `${this.duplicates} duplicate deliveries` : '',
-      this.misrouted > 0 ? `${this.misrouted} deliveries to the wrong user` : '',
-      this.unreadable > 0 ? `${this.unreadable} unreadable messages` : '',
-      this.closed > 0 ? `${this.closed} client connections closed` : '',
-    ].filter((problem) => problem !== '');
-    if (problems.length > 0) throw new Error(`${phase}: ${problems.join('; ')}`);
-  }
-}
-
 interface Poster {
   post(instance: Instance, body: string): Promise<number>;
   destroy(): void;
