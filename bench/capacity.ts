@@ -11,7 +11,7 @@
  * ../shared/notes/performance.md defines the bar by (pinned cores, two instances, the plain-ws ceiling beside it) is
  * bench/side-by-side.ts (`npm run bench:compare`).
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { deserializeFrame, Flags, FrameTypes, serializeFrame } from 'rsocket-core';
 import WebSocket from 'ws';
 import { postNotification } from '../test/support/initiator.js';
@@ -19,6 +19,7 @@ import { routeMetadata, setupFrame } from '../test/support/raw-rsocket.js';
 import { RedisProcess } from '../test/support/redis-process.js';
 import { ServiceProcess } from '../test/support/service-process.js';
 import { waitFor } from '../test/support/wait-for.js';
+import { rssKiB } from './support/proc-stats.js';
 
 const FEW = Number(process.env.FEW ?? 2_000);
 const MANY = Number(process.env.MANY ?? 10_000);
@@ -27,10 +28,6 @@ const SECONDS = Number(process.env.SECONDS ?? 10);
 const BATCH = 250;
 
 const received = { count: 0, latencies: [] as number[] };
-
-function rssKiB(pid: number): number {
-  return Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
-}
 
 /** One raw client: SETUP, then the notifications stream with maximum credit; counts what arrives. */
 function connect(url: string, userId: string): Promise<WebSocket> {

@@ -139,6 +139,10 @@ function median(values: number[]): number {
   return sorted.length % 2 === 1 ? (sorted[middle] ?? Number.NaN) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
 }
 
+/**
+ * Polls `predicate` until it holds. Not the tests' waitFor: this polls every 200 ms, not 10 ms, so waiting adds no
+ * load to the generator's core, and `what` may be computed when the wait fails (to report counts at that moment).
+ */
 async function until(predicate: () => boolean | Promise<boolean>, what: string | (() => string), timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await predicate())) {
