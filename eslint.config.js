@@ -1,6 +1,7 @@
 import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
+import noImportCycle from './scripts/eslint/no-import-cycle.mjs';
 
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', '.test-artifacts/**'] },
@@ -9,7 +10,7 @@ export default tseslint.config(
   {
     languageOptions: {
       globals: { ...globals.node },
-      parserOptions: { projectService: { allowDefaultProject: ['*.js', 'scripts/*.mjs'] }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: { projectService: { allowDefaultProject: ['*.js', 'scripts/*.mjs', 'scripts/eslint/*.mjs', 'scripts/eslint/*.d.mts'] }, tsconfigRootDir: import.meta.dirname },
     },
     rules: {
       '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true }],
@@ -20,6 +21,12 @@ export default tseslint.config(
       // rsocket-core types frame fields as numbers next to numeric enums; comparing them is the protocol.
       '@typescript-eslint/no-unsafe-enum-comparison': 'off',
     },
+  },
+  {
+    // No module reaches itself through relative imports, type-only ones included.
+    files: ['**/*.ts'],
+    plugins: { local: { rules: { 'no-import-cycle': noImportCycle } } },
+    rules: { 'local/no-import-cycle': 'error' },
   },
   {
     // The browser client runs in pages and workers: browser globals, not Node's (Buffer comes from the bundler).
@@ -50,5 +57,5 @@ export default tseslint.config(
     files: ['scripts/**', '**/cli.ts', '*.js'],
     rules: { 'no-console': 'off' },
   },
-  { files: ['**/*.js', '**/*.mjs'], ...tseslint.configs.disableTypeChecked },
+  { files: ['**/*.js', '**/*.mjs', '**/*.d.mts'], ...tseslint.configs.disableTypeChecked },
 );
