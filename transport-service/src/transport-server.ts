@@ -6,9 +6,9 @@ import { RedisBroker } from './broker/redis-broker.js';
 import { RedisTopology } from './broker/redis-topology.js';
 import type { DeliveryListener } from './broker/broker.js';
 import type { Config } from './config/config.js';
-import type { ConnectionSlots } from './delivery/connection-slots.js';
-import { MemoryConnectionSlots } from './delivery/memory-connection-slots.js';
-import { RedisConnectionSlots } from './delivery/redis-connection-slots.js';
+import type { ConnectionSlots } from './connection-limit/connection-slots.js';
+import { MemoryConnectionSlots } from './connection-limit/memory-connection-slots.js';
+import { RedisConnectionSlots } from './connection-limit/redis-connection-slots.js';
 import { UserRegistry } from './delivery/user-registry.js';
 import { createHttpApp } from './http/create-http-app.js';
 import { DevelopmentIdentity } from './identity/development-identity.js';
@@ -81,18 +81,10 @@ export class TransportServer {
         config.authJwtSecret === undefined
           ? new DevelopmentIdentity()
           : new JwtIdentity({ secret: config.authJwtSecret, allowedOrigins: config.allowedOrigins }),
-      feed: {
-        ready: (userId) => this.registry.subscribed(userId),
-        replay: async (userId, afterId) => {
-          await this.registry.subscribed(userId);
-          return this.broker.replay(userId, afterId);
-        },
-      },
       registry: this.registry,
       slots: this.slots,
       metrics: this.metrics,
       logger,
-      admitting: () => this.state === 'listening',
     });
   }
 
@@ -113,7 +105,7 @@ export class TransportServer {
         this.logger.error({ err: error }, 'Redis is unreachable at start; retrying, not ready until it answers');
       });
     }
-    await this.endpoint.bind();
+    this.endpoint.listen();
     await new Promise<void>((resolve, reject) => {
       this.http.once('error', reject);
       this.http.listen(this.config.port, this.config.host, () => {
@@ -128,8 +120,9 @@ export class TransportServer {
   }
 
   /**
-   * Graceful shutdown, idempotent: readiness goes 503 and new upgrades are refused, every connection ends with
-   * `[draining]`, in-flight REST requests finish (up to the deadline), the broker closes last.
+   * Graceful shutdown, idempotent: readiness goes 503, the port stops listening, every connection ends with
+   * `[draining]`, upgrades still arriving on open HTTP connections get 503, in-flight REST requests finish (up to
+   * the deadline), then the transport, the connection slots and the broker close, in that order.
    */
   close(): Promise<void> {
     this.closing ??= this.shutdown();
@@ -140,8 +133,8 @@ export class TransportServer {
     const wasListening = this.state === 'listening';
     this.setState('draining');
     this.endpoint.drain();
-    this.endpoint.close();
     if (wasListening) await this.closeHttp();
+    this.endpoint.close();
     await this.slots.close();
     await this.broker.close();
     this.setState('closed');

@@ -1,4 +1,3 @@
-import { RSOCKET_ERROR_CODES } from '@notification-transport/contract';
 import { RSocketEndError } from '../errors/transport-error.js';
 
 /** A live connection as the per-user limit sees it. */
@@ -31,7 +30,6 @@ export interface ConnectionSlots {
 export function connectionLimitError(max: number): RSocketEndError {
   return new RSocketEndError(
     'connection-limit',
-    RSOCKET_ERROR_CODES.REJECTED_SETUP,
     `connection limit of ${max} reached for this user; close another tab or connection first`,
   );
 }

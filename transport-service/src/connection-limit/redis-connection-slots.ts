@@ -1,4 +1,3 @@
-import { RSOCKET_ERROR_CODES } from '@notification-transport/contract';
 import { redisKeys } from '../broker/redis-keys.js';
 import type { RedisClient, RedisTopology } from '../broker/redis-topology.js';
 import { RSocketEndError } from '../errors/transport-error.js';
@@ -80,7 +79,7 @@ export class RedisConnectionSlots implements ConnectionSlots {
       reply = await this.commands.ntAcquire(redisKeys.slots(holder.userId), redisKeys.leases(holder.userId), member, max, policy, this.options.leaseMs);
     } catch (error) {
       this.options.logger.warn({ err: error, userId: holder.userId }, 'connection slot unavailable');
-      throw new RSocketEndError('internal', RSOCKET_ERROR_CODES.REJECTED_SETUP, 'the connection limit cannot be checked right now; reconnect shortly');
+      throw new RSocketEndError('setup-unavailable', 'the connection limit cannot be checked right now; reconnect shortly');
     }
     if (reply[0] !== 1) throw connectionLimitError(max);
     this.slices[this.nextSlice]?.set(member, holder);
@@ -102,6 +101,9 @@ export class RedisConnectionSlots implements ConnectionSlots {
   async close(): Promise<void> {
     clearInterval(this.refresher);
     await Promise.allSettled([this.commands.quit(), this.subscriber.quit()]);
+    // QUIT cannot reach a client that is reconnecting; disconnect stops its retries, so nothing outlives close().
+    this.commands.disconnect();
+    this.subscriber.disconnect();
   }
 
   private memberOf(holder: SlotHolder): string {

@@ -1,4 +1,4 @@
-import type { Broker, Delivery } from '../broker/broker.js';
+import type { Broker, Delivery, Replay } from '../broker/broker.js';
 
 /** A live connection as the registry sees it. */
 export interface UserConnection {
@@ -9,7 +9,8 @@ export interface UserConnection {
 /**
  * This instance's live connections by user id: the broker is subscribed for a user while it has at least one
  * connection here, and each delivery reaches every connection (every tab) of that user and no one else.
- * Connections are kept in the order they were added, oldest first.
+ * Connections are kept in the order they were added, oldest first. Recovery reads go through here too, so a
+ * history is read only once the user's live delivery is active.
  */
 export class UserRegistry<C extends UserConnection = UserConnection> {
   // Most users hold one connection here: it is kept as is, and a Set is made only for a second one (less memory).
@@ -18,7 +19,7 @@ export class UserRegistry<C extends UserConnection = UserConnection> {
   private connectionCount = 0;
 
   constructor(
-    private readonly broker: Pick<Broker, 'subscribe' | 'unsubscribe'>,
+    private readonly broker: Pick<Broker, 'subscribe' | 'unsubscribe' | 'replay'>,
     private readonly onSubscribeFailed: (userId: string, error: unknown) => void = () => {},
   ) {}
 
@@ -31,6 +32,12 @@ export class UserRegistry<C extends UserConnection = UserConnection> {
     if (existing) return existing;
     if (!this.users.has(userId)) return Promise.reject(new Error(`no live connection of ${userId} here`));
     return this.subscribe(userId);
+  }
+
+  /** The user's history after `afterId`, read once live delivery for the user is active here. */
+  async replay(userId: string, afterId: string): Promise<Replay> {
+    await this.subscribed(userId);
+    return this.broker.replay(userId, afterId);
   }
 
   /** Live connections on this instance. */

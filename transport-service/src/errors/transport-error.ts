@@ -1,4 +1,5 @@
 import { formatReason, type Reason, type RestErrorCode } from '@notification-transport/contract';
+import { ENDINGS, type EndingName } from '../rsocket/endings.js';
 
 /**
  * The one error catalog. Every error the service raises on purpose is a `TransportError` with a stable REST code
@@ -94,16 +95,27 @@ export class BrokerUnavailableError extends TransportError {
 }
 
 /**
- * Refuses or ends one RSocket connection or stream, never the process. Its message is the ERROR frame's data:
- * the contract's reason token in brackets, then what to do.
+ * Refuses or ends one RSocket connection or stream, never the process. `ending` names its row in the table of
+ * endings (RSocket code, scope, WebSocket close code); the message is the ERROR frame's data: the contract's reason
+ * token in brackets, then what to do.
  */
 export class RSocketEndError extends Error {
   constructor(
-    readonly reason: Reason,
-    readonly rsocketCode: number,
-    detail: string,
+    readonly ending: EndingName,
+    readonly detail: string,
   ) {
-    super(formatReason(reason, detail));
+    const { reason } = ENDINGS[ending];
+    super(reason === undefined ? detail : formatReason(reason, detail));
     this.name = 'RSocketEndError';
+  }
+
+  /** The RSocket ERROR code the ending carries. */
+  get rsocketCode(): number | undefined {
+    return ENDINGS[this.ending].code;
+  }
+
+  /** The contract's reason token the ending carries. */
+  get reason(): Reason | undefined {
+    return ENDINGS[this.ending].reason;
   }
 }

@@ -1,4 +1,4 @@
-import { RSOCKET_ERROR_CODES, type SetupData } from '@notification-transport/contract';
+import type { SetupData } from '@notification-transport/contract';
 import { RSocketEndError } from '../errors/transport-error.js';
 
 /** SETUP data as the contract's `{"userId"?, "token"?}`; empty data is `{}`. Anything else is INVALID_SETUP. */
@@ -18,5 +18,5 @@ export function parseSetupData(data: Buffer | null | undefined): SetupData {
 }
 
 function invalid(message: string): RSocketEndError {
-  return new RSocketEndError('invalid-setup', RSOCKET_ERROR_CODES.INVALID_SETUP, message);
+  return new RSocketEndError('invalid-setup', message);
 }

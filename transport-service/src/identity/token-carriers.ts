@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { compositeEntryMimeType } from '../rsocket/composite-entry-mime-type.js';
-import { AUTHENTICATION_MIME_TYPE, RSOCKET_ERROR_CODES } from '@notification-transport/contract';
+import { AUTHENTICATION_MIME_TYPE } from '@notification-transport/contract';
 import { decodeAuthMetadata, decodeCompositeMetadata } from 'rsocket-composite-metadata';
 import type { SetupFrame } from 'rsocket-core';
 import { RSocketEndError } from '../errors/transport-error.js';
@@ -63,11 +63,7 @@ function metadataToken(metadata: Buffer | null | undefined): string | undefined 
       }
     }
   } catch {
-    throw new RSocketEndError(
-      'invalid-setup',
-      RSOCKET_ERROR_CODES.INVALID_SETUP,
-      'SETUP metadata is not valid composite metadata (message/x.rsocket.composite-metadata.v0)',
-    );
+    throw new RSocketEndError('invalid-setup', 'SETUP metadata is not valid composite metadata (message/x.rsocket.composite-metadata.v0)');
   }
   return content === undefined ? undefined : bearerPayload(content);
 }

@@ -1,122 +1,99 @@
-import {
-  formatReason,
-  RSOCKET_ERROR_CODES,
-  type Reason,
-  type SessionInfo,
-} from '@notification-transport/contract';
-import {
-  Flags,
-  FrameTypes,
-  type CancelFrame,
-  type ErrorFrame,
-  type Frame,
-  type KeepAliveFrame,
-  type Outbound,
-  type RequestNFrame,
-  type RequestChannelFrame,
-  type RequestFnfFrame,
-  type RequestResponseFrame,
-  type RequestStreamFrame,
-  type StreamFrameHandler,
-  type StreamLifecycleHandler,
-} from 'rsocket-core';
-import type { Delivery } from '../broker/broker.js';
+import type { IncomingMessage } from 'node:http';
+import { formatReason, parseNotificationId, RSOCKET_ERROR_CODES, type SessionInfo } from '@notification-transport/contract';
+import { Flags, FrameTypes, type ErrorFrame, type Frame, type KeepAliveFrame, type SetupFrame } from 'rsocket-core';
+import type { Delivery, Replay } from '../broker/broker.js';
 import { RSocketEndError } from '../errors/transport-error.js';
-import { encodePayloadFrame } from './payload-frame-encoder.js';
+import type { Logger } from '../log/logger.js';
+import type { Admitted, ConnectionHandler, ConnectionPort } from './connection-handler.js';
+import { ENDINGS, type StreamEnding } from './endings.js';
+import { encodeErrorFrame, encodeKeepAliveFrame, encodePayloadFrame } from './frame-encoder.js';
 import { NotificationStream, type StreamOwner } from './notification-stream.js';
-import type { RequestRouter } from './request-router.js';
-import type { SessionHandler, WebSocketDuplexConnection } from './websocket-duplex-connection.js';
+import { recoveryIncomplete } from './recovery-incomplete.js';
+import { routeRequest, type RequestFrame, type RouteDecision } from './request-routing.js';
+
+/** A user's feed on this instance, owned by the component that holds the user's subscriptions. */
+export interface UserFeed {
+  /** Resolves once live delivery for the user is active here (its broker subscription is confirmed). */
+  subscribed(userId: string): Promise<void>;
+  /** The history after `afterId`, read once live delivery is active, so nothing falls between the two. */
+  replay(userId: string, afterId: string): Promise<Replay>;
+}
 
 /** What every session of an instance shares. */
 export interface SessionContext {
-  router: RequestRouter;
-  /** Notifications that may wait for credit on one connection before it ends as a slow consumer. */
-  maxPending: number;
+  /** Names this instance in the `session` answer. */
+  instance: string;
+  /** Decides who a SETUP is and takes its place under the connection limit (throws `RSocketEndError` to refuse). */
+  admit(session: NotificationSession, setup: SetupFrame, upgrade: IncomingMessage): Promise<Admitted>;
+  feed: UserFeed;
   /** Notification streams one connection may hold. */
   maxStreams: number;
-  /** Bytes that may wait in the socket's write buffer before the connection ends as a slow consumer. */
-  maxBufferedBytes: number;
   /** A session's streams opened or closed (for the streams gauge). */
   streamsChanged(delta: number): void;
   delivered(): void;
-  /** The server ended this connection with `reason` (for the refusals counter). */
-  ended(reason: Reason): void;
-  /** The connection is gone: release everything it held. */
+  /** The connection is over: forget the session wherever it was registered. */
   released(session: NotificationSession): void;
+  logger: Logger;
 }
 
-/** Who the session is once SETUP was accepted. */
+/** Who the session is once its SETUP was decided. */
 export interface SessionIdentity {
   userId: string;
   keepAlive: number;
   lifetime: number;
-  /** When the connection's token expires (epoch ms); `undefined` without a token. */
-  expiresAt?: number;
 }
 
+/** The client's ERROR codes on stream 0 that end the connection; the SETUP codes and the rest are ignored. */
+const CLOSING_ERROR_CODES: ReadonlySet<number> = new Set([RSOCKET_ERROR_CODES.CONNECTION_ERROR, RSOCKET_ERROR_CODES.CONNECTION_CLOSE]);
+
 /**
- * One accepted RSocket connection: answers KEEPALIVE, routes requests, holds the user's notification streams and
- * ends the connection with a reason. It is the rsocket-core multiplexer/demultiplexer for its connection; it opens
- * no streams towards the client and handles connection and request frames itself.
+ * The server's side of one RSocket connection: answers KEEPALIVE, acts on each request's route decision, holds the
+ * user's notification streams, and writes every frame through the connection's one way out.
  */
-export class NotificationSession implements StreamOwner, SessionHandler {
+export class NotificationSession implements ConnectionHandler, StreamOwner {
   // Few per connection (MAX_STREAMS_PER_CONNECTION): a scan of a small array costs less memory than a Map. The
   // first stream gets an array literal of its own size: a push onto an empty array reserves room for 16 (~130 B
   // more on every connection, measured in a heap snapshot).
   private streams: NotificationStream[] = [];
-  private pendingTotal = 0;
   private identityValue: SessionIdentity | undefined;
+  private over = false;
 
   constructor(
-    readonly connectionId: string,
-    readonly connection: WebSocketDuplexConnection,
+    readonly connection: ConnectionPort,
     private readonly context: SessionContext,
-  ) {
-    connection.onClose(() => this.release());
+  ) {}
+
+  /** The connection's id. */
+  get connectionId(): string {
+    return this.connection.id;
   }
 
-  /** The user and keepalive settings; throws before SETUP was accepted. */
+  /** The user and keepalive settings; throws before the SETUP was decided. */
   get identity(): SessionIdentity {
-    if (!this.identityValue) throw new Error('session not accepted yet');
+    if (!this.identityValue) throw new Error('session not identified yet');
     return this.identityValue;
   }
 
-  /** The user this connection belongs to; throws before SETUP was accepted. */
+  /** The user this connection belongs to; throws before the SETUP was decided. */
   get userId(): string {
     return this.identity.userId;
   }
 
-  /** Ends this connection to make room under the per-user limit (`evict-oldest`). */
-  evict(): void {
-    this.end('replaced', 'a newer connection of this user replaced this one (connection limit); not reconnecting');
-  }
-
-  /** Whether SETUP was accepted. */
-  get accepted(): boolean {
+  /** Whether the SETUP's identity is known (the session may hold a slot and be registered). */
+  get identified(): boolean {
     return this.identityValue !== undefined;
   }
 
-  /** Marks the SETUP accepted for `identity`. */
-  accept(identity: SessionIdentity): void {
+  setup(setup: SetupFrame, upgrade: IncomingMessage): Promise<Admitted> {
+    return this.context.admit(this, setup, upgrade);
+  }
+
+  /** Records who the connection is (during admission, before it takes a slot). */
+  identify(identity: SessionIdentity): void {
     this.identityValue = identity;
   }
 
-  get connectionOutbound(): Outbound {
-    return this.connection;
-  }
-
-  /** Hands one notification to every notification stream of this connection. */
-  deliver(delivery: Delivery): void {
-    // Backwards: a push may end its stream (or the whole connection), which removes it from the array.
-    for (let i = this.streams.length - 1; i >= 0; i -= 1) this.streams[i]?.push(delivery);
-  }
-
-  /** Number of open notification streams. */
-  get streamCount(): number {
-    return this.streams.length;
-  }
-
-  handle(frame: Frame): void {
+  frame(frame: Frame): void {
     switch (frame.type) {
       case FrameTypes.KEEPALIVE:
         return this.keepAlive(frame);
@@ -126,81 +103,61 @@ export class NotificationSession implements StreamOwner, SessionHandler {
       case FrameTypes.REQUEST_CHANNEL:
         return this.request(frame);
       case FrameTypes.REQUEST_N:
-        return this.streamOn(frame.streamId)?.request(positive(frame));
+        return this.streamOn(frame.streamId)?.request(frame.requestN);
       case FrameTypes.CANCEL:
         return this.streamOn(frame.streamId)?.cancel();
       case FrameTypes.ERROR:
         return this.clientError(frame);
       default:
-        // A second SETUP, METADATA_PUSH, LEASE, EXT and PAYLOADs towards our streams are ignored (spec).
+        // A second SETUP, LEASE, METADATA_PUSH, RESUME_OK and PAYLOADs towards our streams are ignored (spec).
         return;
     }
   }
 
-  /** Ends the connection with a reason: ERROR on stream 0 (CONNECTION_ERROR unless `code` says otherwise), then close. */
-  end(reason: Reason, message: string, code: number = RSOCKET_ERROR_CODES.CONNECTION_ERROR): void {
-    if (this.connection.done) return;
-    this.context.ended(reason);
-    this.connection.sendError(0, code, formatReason(reason, message));
-    this.connection.close(new Error(`[${reason}] ${message}`));
+  /** Whether the connection is over (it may have ended while its SETUP was still being decided). */
+  isClosed(): boolean {
+    return this.over;
   }
 
-  /** Shutdown: each stream ends with APPLICATION_ERROR `[draining]`, then CONNECTION_CLOSE `[draining]`, then close. */
+  closed(): void {
+    this.over = true;
+    for (const stream of [...this.streams]) stream.cancel();
+    this.context.released(this);
+  }
+
+  /** Hands one notification to every notification stream of this connection. */
+  deliver(delivery: Delivery): void {
+    // Backwards: a push may end its stream (or the whole connection), which removes it from the array.
+    for (let i = this.streams.length - 1; i >= 0; i -= 1) this.streams[i]?.push(delivery);
+  }
+
+  /** Ends this connection to make room under the per-user limit (`evict-oldest`). */
+  evict(): void {
+    this.connection.end('replaced', 'a newer connection of this user replaced this one (connection limit); not reconnecting');
+  }
+
+  /** Shutdown: each stream ends with `[draining]`, then the connection with CONNECTION_CLOSE `[draining]`. */
   drain(): void {
-    if (this.connection.done) return;
-    const message = 'this instance is shutting down; reconnect (with lastEventId) to another one';
-    for (const stream of [...this.streams]) stream.fail(RSOCKET_ERROR_CODES.APPLICATION_ERROR, formatReason('draining', message));
-    this.end('draining', message, RSOCKET_ERROR_CODES.CONNECTION_CLOSE);
-  }
-
-  /** The answer of the `session` route. */
-  sessionInfo(instance: string): SessionInfo {
-    const { userId, keepAlive, lifetime } = this.identity;
-    return { userId, connectionId: this.connectionId, instance, keepAlive, lifetime };
-  }
-
-  /** Opens a notification stream on `streamId` with `credits` initial credit; over the per-connection limit ends the connection. */
-  openStream(streamId: number, credits: number): NotificationStream {
-    if (this.streams.length >= this.context.maxStreams) {
-      throw new RSocketEndError('invalid-request', RSOCKET_ERROR_CODES.CONNECTION_ERROR, `more than ${this.context.maxStreams} notification streams on one connection`);
-    }
-    const stream = new NotificationStream(streamId, credits, this);
-    if (this.streams.length === 0) this.streams = [stream];
-    else this.streams.push(stream);
-    this.context.streamsChanged(1);
-    return stream;
-  }
-
-  /** Whether a stream id is in use by an open stream. */
-  hasStream(streamId: number): boolean {
-    return this.streamOn(streamId) !== undefined;
-  }
-
-  /** Sends a single-payload response (NEXT|COMPLETE). */
-  respond(streamId: number, data: Buffer): void {
-    this.connection.sendEncoded(encodePayloadFrame(streamId, data, true));
+    const detail = 'this instance is shutting down; reconnect (with lastEventId) to another one';
+    for (const stream of [...this.streams]) stream.fail('stream-draining', detail);
+    this.connection.end('draining', detail);
   }
 
   write(frame: Buffer): void {
-    this.connection.sendEncoded(frame);
-    if (this.connection.bufferedAmount > this.context.maxBufferedBytes) {
-      this.end('slow-consumer', `more than ${this.context.maxBufferedBytes} bytes waited to be written to this connection; reconnect with lastEventId`);
-    }
+    this.connection.outbound.send(frame);
   }
 
-  writeError(streamId: number, code: number, message: string): void {
-    this.connection.sendError(streamId, code, message);
+  writeStreamEnding(streamId: number, ending: StreamEnding, detail: string): void {
+    const { code, reason } = ENDINGS[ending];
+    this.write(encodeErrorFrame(streamId, code, formatReason(reason, detail)));
   }
 
   delivered(): void {
     this.context.delivered();
   }
 
-  pendingChanged(delta: number): void {
-    this.pendingTotal += delta;
-    if (this.pendingTotal > this.context.maxPending) {
-      this.end('slow-consumer', `more than ${this.context.maxPending} notifications waited for credit (REQUEST_N); reconnect with lastEventId`);
-    }
+  waitingChanged(delta: number): void {
+    this.connection.outbound.waitingChanged(delta);
   }
 
   streamEnded(stream: NotificationStream): void {
@@ -210,53 +167,86 @@ export class NotificationSession implements StreamOwner, SessionHandler {
     this.context.streamsChanged(-1);
   }
 
-  // rsocket-core's Multiplexer/Demultiplexer: this server opens no streams towards clients, and it handles
-  // connection and request frames itself rather than through installed handlers.
-  createRequestStream(handler: StreamFrameHandler & StreamLifecycleHandler): void {
-    handler.handleReject(new Error('this server opens no streams towards clients'));
-  }
-
-  connectionInbound(): void {
-    throw new Error('NotificationSession handles connection frames itself');
-  }
-
-  handleRequestStream(): void {
-    throw new Error('NotificationSession handles request frames itself');
-  }
-
-  close(): void {
-    this.connection.close();
-  }
-
   private keepAlive(frame: KeepAliveFrame): void {
-    if (!Flags.hasRespond(frame.flags)) return;
-    this.connection.send({ type: FrameTypes.KEEPALIVE, streamId: 0, flags: Flags.NONE, lastReceivedPosition: 0, data: frame.data });
+    // KEEPALIVE belongs to stream 0; on another stream it makes no sense and is ignored (spec: be lenient).
+    if ((frame.streamId as number) === 0 && Flags.hasRespond(frame.flags)) this.write(encodeKeepAliveFrame(frame.data));
   }
 
-  private request(frame: RequestStreamFrame | RequestResponseFrame | RequestFnfFrame | RequestChannelFrame): void {
-    if (frame.streamId === 0) {
-      throw new RSocketEndError('invalid-request', RSOCKET_ERROR_CODES.CONNECTION_ERROR, 'requests must not use stream 0');
-    }
+  private request(frame: RequestFrame): void {
+    if (frame.streamId === 0) throw new RSocketEndError('protocol-error', 'requests must not use stream 0');
+    // A request on a stream id already in use is ignored (spec).
     if (this.streamOn(frame.streamId) !== undefined) return;
-    this.context.router.route(this, frame);
+    this.act(routeRequest(frame));
   }
 
-  private clientError(frame: ErrorFrame | CancelFrame): void {
-    if (frame.streamId === 0) return this.connection.close(new Error(`client sent ERROR ${(frame as ErrorFrame).code}`));
-    this.streamOn(frame.streamId)?.cancel();
+  private act(decision: RouteDecision): void {
+    switch (decision.action) {
+      case 'open-stream':
+        return this.openStream(decision.streamId, decision.credits, decision.lastEventId);
+      case 'answer-session':
+        return this.answerSession(decision.streamId);
+      case 'refuse':
+        return this.writeStreamEnding(decision.streamId, 'invalid-request', decision.detail);
+    }
   }
 
-  private release(): void {
-    for (const stream of [...this.streams]) stream.cancel();
-    this.context.released(this);
+  /**
+   * Opens the user's notification stream. With a `lastEventId`, live delivery is held while the history after it is
+   * read (once the user's subscription is active, so nothing falls between the two), then merged after it.
+   */
+  private openStream(streamId: number, credits: number, lastEventId: string | undefined): void {
+    if (this.streams.length >= this.context.maxStreams) {
+      throw new RSocketEndError('protocol-error', `more than ${this.context.maxStreams} notification streams on one connection (MAX_STREAMS_PER_CONNECTION)`);
+    }
+    const stream = new NotificationStream(streamId, credits, this);
+    if (this.streams.length === 0) this.streams = [stream];
+    else this.streams.push(stream);
+    this.context.streamsChanged(1);
+    if (lastEventId === undefined) return;
+    const [ms, seq] = parseNotificationId(lastEventId) as [number, number];
+    stream.beginRecovery(ms, seq);
+    this.context.feed.replay(this.userId, lastEventId).then(
+      (replay) => stream.endRecovery(replay, replay.complete ? undefined : recoveryIncomplete(lastEventId)),
+      (error: unknown) => {
+        this.context.logger.warn({ err: error, userId: this.userId, connectionId: this.connectionId }, 'recovery failed');
+        stream.fail('stream-internal', 'could not read the history; reconnect with the same lastEventId');
+      },
+    );
+  }
+
+  /**
+   * Answers the `session` route once live delivery for the user is active: a client that treats this answer as
+   * "connected" receives every notification committed after it.
+   */
+  private answerSession(streamId: number): void {
+    this.context.feed.subscribed(this.userId).then(
+      () => this.write(encodePayloadFrame(streamId, Buffer.from(JSON.stringify(this.sessionInfo())), true)),
+      (error: unknown) => {
+        if (this.over) return;
+        this.context.logger.warn({ err: error, userId: this.userId, connectionId: this.connectionId }, 'subscription failed');
+        this.writeStreamEnding(streamId, 'stream-internal', 'live delivery is not available; reconnect');
+      },
+    );
+  }
+
+  private sessionInfo(): SessionInfo {
+    const { userId, keepAlive, lifetime } = this.identity;
+    return { userId, connectionId: this.connectionId, instance: this.context.instance, keepAlive, lifetime };
+  }
+
+  /**
+   * The client's ERROR: on stream 0, CONNECTION_ERROR or CONNECTION_CLOSE end the connection, and INVALID_SETUP,
+   * UNSUPPORTED_SETUP, REJECTED_SETUP and REJECTED_RESUME are ignored (spec: a server MUST ignore them), as is any
+   * other code there; on a stream, it ends that stream.
+   */
+  private clientError(frame: ErrorFrame): void {
+    if (frame.streamId !== 0) return this.streamOn(frame.streamId)?.cancel();
+    if (!CLOSING_ERROR_CODES.has(frame.code)) return;
+    this.connection.end('client-closed', `the client ended the connection (ERROR 0x${frame.code.toString(16)})`);
   }
 
   private streamOn(streamId: number): NotificationStream | undefined {
     for (const stream of this.streams) if (stream.streamId === streamId) return stream;
     return undefined;
   }
-}
-
-function positive(frame: RequestNFrame): number {
-  return frame.requestN > 0 ? frame.requestN : 0;
 }

@@ -1,20 +1,21 @@
 import { compareIdParts } from '@notification-transport/contract';
 import type { Delivery, Replay } from '../broker/broker.js';
-import { encodePayloadFrame } from './payload-frame-encoder.js';
+import type { StreamEnding } from './endings.js';
+import { encodePayloadFrame } from './frame-encoder.js';
 
 /** The largest credit total: REQUEST_N credits add up and saturate here (RSocket spec). */
 export const MAX_CREDITS = 0x7fffffff;
 
 /** What a stream needs from its connection. */
 export interface StreamOwner {
-  /** Writes an encoded frame to the socket. */
+  /** Writes an encoded frame through the connection's one way out. */
   write(frame: Buffer): void;
-  /** Writes an ERROR frame on a stream. */
-  writeError(streamId: number, code: number, message: string): void;
+  /** Writes the ERROR that ends stream `streamId` with `ending`. */
+  writeStreamEnding(streamId: number, ending: StreamEnding, detail: string): void;
   /** Called for every PAYLOAD written. */
   delivered(): void;
   /** Notifications waiting (for credit or for recovery) changed by `delta`; may end the connection as a slow consumer. */
-  pendingChanged(delta: number): void;
+  waitingChanged(delta: number): void;
   /** The stream ended (cancelled, errored or the connection closed). */
   streamEnded(stream: NotificationStream): void;
 }
@@ -52,7 +53,7 @@ export class NotificationStream {
     if (this.ended) return;
     if (this.held) {
       this.held.push(delivery);
-      this.owner.pendingChanged(1);
+      this.owner.waitingChanged(1);
       return;
     }
     this.accept(delivery);
@@ -75,7 +76,7 @@ export class NotificationStream {
     const held = this.held ?? [];
     this.held = undefined;
     if (this.ended) return;
-    if (held.length > 0) this.owner.pendingChanged(-held.length);
+    if (held.length > 0) this.owner.waitingChanged(-held.length);
     const { newest } = replay;
     if (newest && compareIdParts(newest.ms, newest.seq, this.lastMs, this.lastSeq) < 0) {
       // The client's lastEventId lies beyond anything ever committed for it: go by what really exists, or every
@@ -102,7 +103,7 @@ export class NotificationStream {
       this.queue = [];
       this.head = 0;
     }
-    if (before !== this.pending) this.owner.pendingChanged(this.pending - before);
+    if (before !== this.pending) this.owner.waitingChanged(this.pending - before);
   }
 
   /** Ends the stream without a frame (CANCEL from the client, or the connection closed). */
@@ -110,10 +111,10 @@ export class NotificationStream {
     this.end();
   }
 
-  /** Ends the stream with an ERROR frame on it. */
-  fail(code: number, message: string): void {
+  /** Ends the stream with the ending's ERROR frame on it. */
+  fail(ending: StreamEnding, detail: string): void {
     if (this.ended) return;
-    this.owner.writeError(this.streamId, code, message);
+    this.owner.writeStreamEnding(this.streamId, ending, detail);
     this.end();
   }
 
@@ -127,7 +128,7 @@ export class NotificationStream {
   private enqueue(data: Buffer): void {
     if (this.credits > 0 && this.pending === 0) return this.send(data);
     this.queue.push(data);
-    this.owner.pendingChanged(1);
+    this.owner.waitingChanged(1);
   }
 
   private send(data: Buffer): void {
@@ -143,7 +144,7 @@ export class NotificationStream {
     this.queue = [];
     this.head = 0;
     this.held = undefined;
-    if (dropped > 0) this.owner.pendingChanged(-dropped);
+    if (dropped > 0) this.owner.waitingChanged(-dropped);
     this.owner.streamEnded(this);
   }
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Delivery } from '../../../src/broker/broker.js';
+import type { Delivery, Replay } from '../../../src/broker/broker.js';
 import { UserRegistry, type UserConnection } from '../../../src/delivery/user-registry.js';
 
 class FakeConnection implements UserConnection {
@@ -20,11 +20,33 @@ class BrokerSubscriptions {
   unsubscribe(userId: string): void {
     this.calls.push(`-${userId}`);
   }
+  replay(userId: string, afterId: string): Promise<Replay> {
+    this.calls.push(`replay ${userId} after ${afterId}`);
+    return Promise.resolve({ complete: true, deliveries: [] });
+  }
 }
 
 const delivery = (id: string): Delivery => ({ id, ms: Number(id.split('-')[0]), seq: 0, data: Buffer.from('{}') });
 
 describe('UserRegistry', () => {
+  it('reads a user\'s history for recovery only once the user\'s subscription is active', async () => {
+    const broker = new BrokerSubscriptions();
+    let subscribed!: () => void;
+    broker.subscribe = (userId: string): Promise<void> => {
+      broker.calls.push(`+${userId}`);
+      return new Promise((resolve) => (subscribed = resolve));
+    };
+    const registry = new UserRegistry(broker);
+    registry.add(new FakeConnection('a'));
+    const replay = registry.replay('a', '5-0');
+    await Promise.resolve();
+    assert.deepEqual(broker.calls, ['+a'], 'no history read before the subscription is confirmed');
+    subscribed();
+    assert.deepEqual(await replay, { complete: true, deliveries: [] });
+    assert.deepEqual(broker.calls, ['+a', 'replay a after 5-0']);
+    await assert.rejects(registry.replay('nobody', '1-0'), /no live connection of nobody here/);
+  });
+
   it('subscribes on a user\'s first connection and unsubscribes on its last', () => {
     const broker = new BrokerSubscriptions();
     const registry = new UserRegistry(broker);
@@ -50,6 +72,7 @@ describe('UserRegistry', () => {
       {
         subscribe: () => (++attempts === 1 ? Promise.reject(new Error('redis down')) : Promise.resolve()),
         unsubscribe: () => {},
+        replay: () => Promise.resolve({ complete: true, deliveries: [] }),
       },
       (userId) => failures.push(userId),
     );

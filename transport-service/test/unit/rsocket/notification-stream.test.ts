@@ -1,22 +1,23 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Delivery } from '../../../src/broker/broker.js';
+import type { StreamEnding } from '../../../src/rsocket/endings.js';
 import { MAX_CREDITS, NotificationStream, type StreamOwner } from '../../../src/rsocket/notification-stream.js';
 
 /** Records what the stream writes; the frames' data is what follows the 6-byte header. */
 class RecordingOwner implements StreamOwner {
   readonly written: string[] = [];
-  readonly errors: Array<[number, number, string]> = [];
+  readonly errors: Array<[number, string, string]> = [];
   pending = 0;
   ended = 0;
   write(frame: Buffer): void {
     this.written.push(frame.subarray(6).toString());
   }
-  writeError(streamId: number, code: number, message: string): void {
-    this.errors.push([streamId, code, message]);
+  writeStreamEnding(streamId: number, ending: StreamEnding, detail: string): void {
+    this.errors.push([streamId, ending, detail]);
   }
   delivered(): void {}
-  pendingChanged(delta: number): void {
+  waitingChanged(delta: number): void {
     this.pending += delta;
   }
   streamEnded(): void {
@@ -119,9 +120,9 @@ describe('NotificationStream', () => {
   it('fail writes one ERROR on its stream and ends', () => {
     const owner = new RecordingOwner();
     const stream = new NotificationStream(7, 1, owner);
-    stream.fail(0x201, '[draining] bye');
-    stream.fail(0x201, '[draining] again');
-    assert.deepEqual(owner.errors, [[7, 0x201, '[draining] bye']]);
+    stream.fail('stream-draining', 'bye');
+    stream.fail('stream-draining', 'again');
+    assert.deepEqual(owner.errors, [[7, 'stream-draining', 'bye']]);
     assert.equal(owner.ended, 1);
   });
 });
