@@ -89,7 +89,7 @@ describe('JWT identity (AUTH_JWT_SECRET set)', () => {
     assert.equal(service.server.registry.connectionsOf('carol').size, 0);
   });
 
-  it('the seed bank: rsocket-js 0.0.27 with empty SETUP data and the token only in the access_token cookie', async () => {
+  it('an rsocket-js 0.0.27 client with empty SETUP data and the token only in the access_token cookie', async () => {
     const client = await connectLegacy(service.wsUrl, { headers: cookieFrom(await sign('dave'), APP_ORIGIN) });
     assert.equal((await client.session()).userId, 'dave');
     await service.send({ userId: 'dave', type: 'balance.changed', payload: { balance: 42 } });

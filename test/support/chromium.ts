@@ -8,7 +8,8 @@ import { onCleanup } from './cleanup.js';
 const CHROMIUM = '/usr/bin/chromium';
 const NOT_INSTALLED = 'chromium not found: install it with "apt-get install -y chromium" (.ci/run does this on a fresh machine)';
 
-// Debian's Chromium, headless, as root, with nothing that phones home or updates itself (docs: shared/notes/infra.md).
+// Debian's Chromium, headless, as root, with nothing that phones home or updates itself: on a machine without outside
+// network, background networking fails many connections at every start.
 const ARGS = [
   '--headless',
   '--no-sandbox',

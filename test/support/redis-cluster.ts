@@ -7,7 +7,7 @@ import { waitFor } from './wait-for.js';
 
 const run = promisify(execFile);
 
-/** A throwaway 3-master Redis Cluster on loopback (../shared/notes/infra.md), for Cluster-mode tests. */
+/** A throwaway 3-master Redis Cluster on loopback, for Cluster-mode tests. */
 export class RedisCluster {
   private constructor(readonly nodes: RedisProcess[]) {}
 

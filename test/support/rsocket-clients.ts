@@ -176,7 +176,7 @@ class ModernClient extends RecordingClient implements TestClient {
   }
 }
 
-/** Connects with rsocket-js 0.0.27 (`RSocketClient` + `RSocketWebSocketClient`), as the seed article's bank did. */
+/** Connects with rsocket-js 0.0.27 (`RSocketClient` + `RSocketWebSocketClient`), the generation older deployed clients use. */
 export async function connectLegacy(url: string, options: ClientOptions = {}): Promise<TestClient> {
   const client = new RSocketClient({
     setup: {
