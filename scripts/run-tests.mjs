@@ -16,7 +16,7 @@ import { join, sep } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
 const TIERS = ['unit', 'integration', 'e2e'];
-const ROOTS = ['contract/test', 'transport-service/test', 'initiator-mock/test', 'web-client/test', 'test'];
+const ROOTS = ['contract/test', 'transport-service/test', 'initiator-sdk/test', 'initiator-mock/test', 'web-client/test', 'test'];
 
 const args = process.argv.slice(2);
 const nodeArgs = args.filter((arg) => arg.startsWith('--'));

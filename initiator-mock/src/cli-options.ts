@@ -22,7 +22,7 @@ export interface CliDefaults {
 export type CliCommand = { kind: 'help' } | { kind: 'send'; options: SendOptions };
 
 const OPTIONS = {
-  url: { type: 'string' },
+  url: { type: 'string', multiple: true },
   user: { type: 'string', multiple: true },
   type: { type: 'string' },
   payload: { type: 'string' },
@@ -30,8 +30,12 @@ const OPTIONS = {
   key: { type: 'string' },
   'api-key': { type: 'string' },
   ttl: { type: 'string' },
+  attempts: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
+
+/** Most attempts per send the command line accepts. */
+const MAX_ATTEMPTS = 100;
 
 type ParsedValues = ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>['values'];
 
@@ -53,11 +57,12 @@ function parseArgv(argv: readonly string[]): ParsedValues {
 function toSendOptions(values: ParsedValues, defaults: CliDefaults): SendOptions {
   const count = values.count === undefined ? SEND_DEFAULTS.count : parseInteger('--count', values.count, 1);
   const options: SendOptions = {
-    url: parseUrl(values.url ?? SEND_DEFAULTS.url),
+    urls: (values.url ?? [SEND_DEFAULTS.url]).map(parseUrl),
     users: parseUsers(values.user ?? []),
     type: parseType(values.type ?? SEND_DEFAULTS.type),
     payload: values.payload === undefined ? SEND_DEFAULTS.payload : parsePayload(values.payload),
     count,
+    attempts: values.attempts === undefined ? SEND_DEFAULTS.attempts : parseInteger('--attempts', values.attempts, 1, MAX_ATTEMPTS),
   };
   if (values.key !== undefined) options.key = parseKey(values.key, count);
   const apiKey = values['api-key'] ?? defaults.apiKey;

@@ -26,7 +26,9 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(USAGE);
     return EXIT_CODES.ok;
   }
-  const summary = await sendNotifications(command.options, (line) => process.stdout.write(`${line}\n`));
+  const print = (line: string): void => void process.stdout.write(`${line}\n`);
+  const note = (line: string): void => void process.stderr.write(`initiator-mock: ${line}\n`);
+  const summary = await sendNotifications(command.options, print, note);
   return exitCodeFor(summary);
 }
 

@@ -1,14 +1,7 @@
 export { parseCliOptions, type CliCommand, type CliDefaults } from './cli-options.js';
 export { EXIT_CODES } from './exit-codes.js';
-export {
-  idempotencyKeyFor,
-  notificationBody,
-  notificationRequest,
-  notificationsUrl,
-  type NotificationRequest,
-} from './notification-request.js';
-export { describeFetchError, postNotification } from './post-notification.js';
-export { sendNotifications, type LineSink } from './send-notifications.js';
+export { idempotencyKeyFor, notificationBody } from './notification-request.js';
+export { formatRetry, sendNotifications, type LineSink } from './send-notifications.js';
 export { SEND_DEFAULTS, type SendOptions } from './send-options.js';
 export { formatOutcome, isAccepted, type SendOutcome } from './send-outcome.js';
 export { exitCodeFor, formatSummary, type SendSummary } from './send-summary.js';

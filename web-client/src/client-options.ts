@@ -1,6 +1,7 @@
 import { KEEPALIVE_BOUNDS, parseNotificationId, RSOCKET_PATH, userIdProblem } from '@notification-transport/contract';
 import { systemClock, type Clock } from './clock.js';
-import { consoleDebugLogger, type DebugLogger } from './debug-logger.js';
+import { consoleInfoLogger, type DebugLogger } from './debug-logger.js';
+import { debugSwitchOn, type DebugSwitchScope } from './debug-switch.js';
 import { browserOnlineSignal, type OnlineSignal } from './online-signal.js';
 
 /** A WebSocket constructor: the browser's own, or e.g. the `ws` package's in Node (cast to this type). */
@@ -29,10 +30,15 @@ export interface NotificationClientOptions {
   reconnect?: { baseMs?: number; maxMs?: number };
   /** How long an attempt may take until the `session` route answers, in ms (default 10000). */
   connectTimeout?: number;
-  /** Log state transitions and every frame in and out, decoded; also fills `frames$`. */
+  /**
+   * Log state transitions and every frame in and out, decoded; also fills `frames$`. Also on, without any code
+   * change, when the page's `localStorage["notification-transport.debug"]` is `"1"` as the client is created.
+   */
   debug?: boolean;
-  /** Where debug lines go (default `console.debug`). */
+  /** Where debug lines go (default `console.info`). */
   logger?: DebugLogger;
+  /** Throw `IllegalTransitionError` on a state transition the table does not allow (tests); default: report it. */
+  strictTransitions?: boolean;
   /** WebSocket constructor (default the global one; Node 20 has none: pass `ws`). */
   WebSocket?: WebSocketConstructor;
   /** Timers (default the global ones); injected by tests. */
@@ -65,7 +71,10 @@ export interface ResolvedClientOptions {
   backoff: { baseMs: number; maxMs: number };
   connectTimeout: number;
   debug: boolean;
+  /** Debugging was turned on by the `localStorage` switch, not by the `debug` option. */
+  debugSwitch: boolean;
   logger: DebugLogger;
+  strictTransitions: boolean;
   WebSocket: WebSocketConstructor;
   clock: Clock;
   random: () => number;
@@ -137,15 +146,21 @@ function resolveTiming(options: NotificationClientOptions): Pick<ResolvedClientO
   return { keepAlive, lifetime, backoff: { baseMs, maxMs }, connectTimeout };
 }
 
-/** Applies defaults and validates; throws {@link ClientOptionsError} naming the first bad option. */
-export function resolveClientOptions(options: NotificationClientOptions): ResolvedClientOptions {
+/**
+ * Applies defaults and validates; throws {@link ClientOptionsError} naming the first bad option. `scope` is where the
+ * debug switch is read (the page's global scope).
+ */
+export function resolveClientOptions(options: NotificationClientOptions, scope?: DebugSwitchScope): ResolvedClientOptions {
+  const debugSwitch = options.debug !== true && debugSwitchOn(scope);
   return {
     urls: resolveUrls(options.url),
     ...resolveIdentity(options),
     ...resolveTiming(options),
     creditWindow: integerIn('creditWindow', options.creditWindow, CLIENT_DEFAULTS.creditWindow, 1, 0x7fffffff),
-    debug: options.debug === true,
-    logger: options.logger ?? consoleDebugLogger,
+    debug: options.debug === true || debugSwitch,
+    debugSwitch,
+    logger: options.logger ?? consoleInfoLogger,
+    strictTransitions: options.strictTransitions === true,
     WebSocket: resolveWebSocket(options.WebSocket),
     clock: options.clock ?? systemClock,
     random: options.random ?? Math.random,

@@ -49,7 +49,8 @@ export class IllegalTransitionError extends Error {
 
 /**
  * The explicit state machine behind `state$`: one {@link ConnectionStateMachine.setState} that checks and emits every
- * transition. Strict mode (tests, `debug: true`) throws on an illegal one; otherwise it is ignored and reported.
+ * transition. Strict mode (the `strictTransitions` option, for tests) throws on an illegal one; otherwise it is
+ * ignored and reported.
  */
 export class ConnectionStateMachine {
   private readonly subject = new BehaviorSubject<ConnectionState>({ state: 'disconnected', reason: 'not-started' });

@@ -107,7 +107,13 @@ export function describeFrame(message: unknown, direction: 'in' | 'out', at: num
   }
 }
 
-/** One line per frame, e.g. `-> PAYLOAD stream=1 [NEXT] route=session data={...}`. */
+// The id of a notification in PAYLOAD data, shown on its own so QA can search the log for it.
+function notificationId(data: unknown): string | undefined {
+  if (typeof data !== 'object' || data === null || !('id' in data)) return undefined;
+  return typeof data.id === 'string' ? data.id : undefined;
+}
+
+/** One line per frame, e.g. `<- PAYLOAD stream=3 [NEXT] id=1700000000002-0 data={...}`. */
 export function formatFrame(record: FrameRecord): string {
   const parts = [record.direction === 'out' ? '->' : '<-', record.type];
   if (record.streamId !== undefined) parts.push(`stream=${record.streamId}`);
@@ -115,6 +121,10 @@ export function formatFrame(record: FrameRecord): string {
   for (const [name, value] of Object.entries(record.fields ?? {})) parts.push(`${name}=${String(value)}`);
   if (record.metadata?.routes) parts.push(`route=${record.metadata.routes.join(',')}`);
   if (record.metadata?.auth !== undefined) parts.push(`auth=${record.metadata.auth}`);
+  if (record.metadata?.other) parts.push(`metadata=${record.metadata.other.join(',')}`);
+  if (record.metadata?.undecodable !== undefined) parts.push(`metadata=(${record.metadata.undecodable})`);
+  const id = notificationId(record.data);
+  if (id !== undefined) parts.push(`id=${id}`);
   if (record.data !== undefined) parts.push(`data=${typeof record.data === 'string' ? record.data : JSON.stringify(record.data)}`);
   if (record.problem !== undefined) parts.push(`(${record.problem})`);
   return parts.join(' ');

@@ -18,4 +18,5 @@ export type { MetadataRecord } from './frame-metadata.js';
 export type { Clock } from './clock.js';
 export type { OnlineSignal } from './online-signal.js';
 export type { DebugLogger } from './debug-logger.js';
+export { DEBUG_SWITCH_KEY, describeBase64Frame, FRAME_DECODER_GLOBAL, type FrameDecoder } from './debug-switch.js';
 export type { Notification, NotificationId, Reason, SessionInfo } from '@notification-transport/contract';

@@ -5,6 +5,7 @@ import { resolveClientOptions, type NotificationClientOptions, type ResolvedClie
 import type { TimerHandle } from './clock.js';
 import { ConnectionStateMachine, type ConnectionState, type ConnectionStateName, type StateDetails } from './connection-state.js';
 import { CreditWindow } from './credit-window.js';
+import { exposeFrameDecoder } from './debug-switch.js';
 import { fetchToken } from './fetch-token.js';
 import { formatFrame, type FrameRecord } from './frame-log.js';
 import { NotificationIntake } from './notification-intake.js';
@@ -35,7 +36,7 @@ export class NotificationClient<M extends NotificationTypeMap = NotificationType
   readonly notifications$: Observable<AnyNotification<M>>;
   /** Control and diagnostic events: `recovery-incomplete`, `bad-payload`, `duplicate`, `error`, ... */
   readonly events$: Observable<ClientEvent>;
-  /** Every frame in and out, decoded (only with `debug: true`). */
+  /** Every frame in and out, decoded (only while debugging: `debug: true` or the `localStorage` switch). */
   readonly frames$: Observable<FrameRecord>;
   private readonly options: ResolvedClientOptions;
   private readonly machine: ConnectionStateMachine;
@@ -55,7 +56,7 @@ export class NotificationClient<M extends NotificationTypeMap = NotificationType
   constructor(options: NotificationClientOptions) {
     this.options = resolveClientOptions(options);
     const { debug, logger, clock, backoff, random } = this.options;
-    this.machine = new ConnectionStateMachine(debug, (error) => this.emit({ kind: 'error', code: 'internal', message: error.message }));
+    this.machine = new ConnectionStateMachine(this.options.strictTransitions, (error) => this.emit({ kind: 'error', code: 'internal', message: error.message }));
     this.state$ = this.machine.changes$;
     this.notifications$ = this.notificationSubject.asObservable() as Observable<AnyNotification<M>>;
     this.events$ = this.eventSubject.asObservable();
@@ -63,6 +64,7 @@ export class NotificationClient<M extends NotificationTypeMap = NotificationType
     this.intake = new NotificationIntake({ notification: (n) => this.notificationSubject.next(n), event: (e) => this.emit(e) }, this.options.lastEventId);
     this.scheduler = new ReconnectScheduler(backoff, clock, random);
     this.openSession = rsocketSessionOpener(this.options.WebSocket, () => clock.now());
+    if (this.options.debugSwitch) exposeFrameDecoder(logger);
     if (debug) {
       this.state$.subscribe((state) => logger(`state ${state.state}${state.reason ? ` (${state.reason})` : ''}`, state));
       this.events$.subscribe((event) => logger(`event ${event.kind}`, event));

@@ -53,7 +53,7 @@ describe('initiator-mock CLI', () => {
   it('exits 1 when the service answers 503, sending no Authorization without a key', async (t) => {
     const server = await startRecordingServer(() => rejected(503, 'broker_unavailable', 'broker down'));
     t.after(() => server.close());
-    const run = await runCli(['--url', server.url, '--user', 'alice', '--payload', '{"n":1}']);
+    const run = await runCli(['--url', server.url, '--user', 'alice', '--payload', '{"n":1}', '--attempts', '1']);
     assert.equal(run.code, 1);
     assert.deepEqual(run.stdout.split('\n'), [
       '503 {"error":{"code":"broker_unavailable","message":"broker down"}}',
@@ -65,7 +65,7 @@ describe('initiator-mock CLI', () => {
 
   it('exits 1 and names the error when nothing listens on the port', async () => {
     const url = await closedPortUrl();
-    const run = await runCli(['--url', url, '--user', 'alice']);
+    const run = await runCli(['--url', url, '--user', 'alice', '--attempts', '1']);
     assert.equal(run.code, 1);
     assert.equal(run.stdout, `error connect ECONNREFUSED ${new URL(url).host}\nsent 1, accepted 0, failed 1\n`);
   });

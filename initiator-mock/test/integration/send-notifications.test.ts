@@ -1,14 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
-import { describeFetchError } from '../../src/post-notification.js';
 import { sendNotifications } from '../../src/send-notifications.js';
 import { SEND_DEFAULTS, type SendOptions } from '../../src/send-options.js';
-import { formatOutcome } from '../../src/send-outcome.js';
 import { exitCodeFor } from '../../src/send-summary.js';
 import { accepted, closedPortUrl, rejected, startRecordingServer, type Responder } from '../support/recording-server.js';
 
 function options(url: string, overrides: Partial<SendOptions> = {}): SendOptions {
-  return { url, users: ['alice'], type: SEND_DEFAULTS.type, payload: SEND_DEFAULTS.payload, count: 1, ...overrides };
+  return { urls: [url], users: ['alice'], type: SEND_DEFAULTS.type, payload: SEND_DEFAULTS.payload, count: 1, attempts: 1, ...overrides };
 }
 
 /** Runs `sendNotifications` against a recording server that holds each answer 5 ms, so overlaps would show. */
@@ -16,12 +14,13 @@ async function run(t: TestContext, respond: Responder, overrides: Partial<SendOp
   const server = await startRecordingServer(respond, 5);
   t.after(() => server.close());
   const lines: string[] = [];
-  const summary = await sendNotifications(options(server.url, overrides), (line) => lines.push(line));
-  return { server, lines, summary };
+  const notes: string[] = [];
+  const summary = await sendNotifications(options(server.url, overrides), (line) => lines.push(line), (line) => notes.push(line));
+  return { server, lines, notes, summary };
 }
 
 describe('sendNotifications', () => {
-  it('posts one notification for one user as userId, with only the JSON content type', async (t) => {
+  it('posts one notification for one user as userId, with the JSON content type and a random idempotency key', async (t) => {
     const { server, lines, summary } = await run(t, (_req, i) => accepted(['alice'], i));
     assert.equal(server.requests.length, 1);
     const request = server.requests[0];
@@ -29,7 +28,7 @@ describe('sendNotifications', () => {
     assert.equal(request.method, 'POST');
     assert.equal(request.path, '/api/v1/notifications');
     assert.equal(request.headers['content-type'], 'application/json');
-    assert.equal(request.headers['idempotency-key'], undefined);
+    assert.match(String(request.headers['idempotency-key']), /^[0-9a-f-]{36}$/, 'a UUID per send, so a retry cannot deliver twice');
     assert.equal(request.headers.authorization, undefined);
     assert.deepEqual(JSON.parse(request.body), {
       userId: 'alice',
@@ -72,7 +71,7 @@ describe('sendNotifications', () => {
     assert.equal(exitCodeFor(summary), 0);
   });
 
-  it('prints non-2xx answers, keeps going, and counts them as failed', async (t) => {
+  it('prints failed sends, keeps going, and counts them as failed', async (t) => {
     const answers = [
       accepted(['alice'], 0),
       rejected(400, 'invalid_body', 'type must be a string'),
@@ -87,10 +86,23 @@ describe('sendNotifications', () => {
     assert.equal(exitCodeFor(summary), 1);
   });
 
-  it('prints a non-JSON body as a JSON string and an empty body as the status alone', async (t) => {
+  it('retries a 503 with the same key and reports each retry, but never a 400', async (t) => {
+    const answers = [rejected(503, 'broker_unavailable', 'retry later'), accepted(['alice'], 1), rejected(400, 'invalid_body', 'bad')];
+    const { server, lines, notes } = await run(t, (_req, i) => answers[i] ?? { status: 500 }, { count: 2, attempts: 3, key: 'k' });
+    assert.deepEqual(server.requests.map((r) => r.headers['idempotency-key']), ['k-1', 'k-1', 'k-2']);
+    assert.deepEqual(lines, [
+      '202 {"notifications":[{"userId":"alice","id":"1732380000000-1","online":true}]}',
+      '400 {"error":{"code":"invalid_body","message":"bad"}}',
+      'sent 2, accepted 1, failed 1',
+    ]);
+    assert.equal(notes.length, 1);
+    assert.match(notes[0] ?? '', /^retry 1\/2 in \d+ ms: 503 on http:\/\/127\.0\.0\.1:\d+\/api\/v1\/notifications, next http/);
+  });
+
+  it('prints the status alone for a failure without the contract\'s error body', async (t) => {
     const answers = [{ status: 502, text: 'Bad\nGateway' }, { status: 204 }];
     const { lines, summary } = await run(t, (_req, i) => answers[i] ?? { status: 500 }, { count: 2 });
-    assert.deepEqual(lines, ['502 "Bad\\nGateway"', '204', 'sent 2, accepted 1, failed 1']);
+    assert.deepEqual(lines, ['502', '204', 'sent 2, accepted 0, failed 2']);
     assert.equal(exitCodeFor(summary), 1);
   });
 
@@ -108,27 +120,5 @@ describe('sendNotifications', () => {
     const expected = `error connect ECONNREFUSED ${new URL(url).host}`;
     assert.deepEqual(lines, [expected, expected, 'sent 2, accepted 0, failed 2']);
     assert.equal(exitCodeFor(summary), 1);
-  });
-});
-
-describe('describeFetchError', () => {
-  it('names every attempt of a dual-stack connect failure', () => {
-    const cause = new AggregateError([
-      new Error('connect ECONNREFUSED ::1:80'),
-      new Error('connect ECONNREFUSED 127.0.0.1:80'),
-    ]);
-    const err = new TypeError('fetch failed', { cause });
-    assert.equal(describeFetchError(err), 'connect ECONNREFUSED ::1:80; connect ECONNREFUSED 127.0.0.1:80');
-  });
-
-  it('falls back to the code of a cause without message, then to the error itself', () => {
-    const cause = Object.assign(new Error(''), { code: 'ECONNRESET' });
-    assert.equal(describeFetchError(new TypeError('fetch failed', { cause })), 'ECONNRESET');
-    assert.equal(describeFetchError(new TypeError('fetch failed')), 'fetch failed');
-  });
-
-  it('formats an unreachable outcome as an error line', () => {
-    const outcome = { kind: 'unreachable', error: 'getaddrinfo ENOTFOUND x' } as const;
-    assert.equal(formatOutcome(outcome), 'error getaddrinfo ENOTFOUND x');
   });
 });

@@ -12,17 +12,19 @@ function sendOptions(command: CliCommand): SendOptions {
 describe('parseCliOptions', () => {
   it('fills every default from one --user', () => {
     assert.deepEqual(sendOptions(parseCliOptions(['--user', 'alice'])), {
-      url: 'http://127.0.0.1:8080/',
+      urls: ['http://127.0.0.1:8080/'],
       users: ['alice'],
       type: 'demo.message',
       payload: { text: 'hello' },
       count: 1,
+      attempts: 5,
     });
   });
 
   it('reads every option', () => {
     const argv = [
       '--url', 'https://notify.example:8443/base',
+      '--url', 'https://backup.example/',
       '--user', 'alice',
       '--type', 'order.updated',
       '--payload', '{"orderId":7,"tags":["a"]}',
@@ -30,13 +32,15 @@ describe('parseCliOptions', () => {
       '--key', 'order-7',
       '--api-key', 'k1',
       '--ttl', '0',
+      '--attempts', '9',
     ];
     assert.deepEqual(sendOptions(parseCliOptions(argv)), {
-      url: 'https://notify.example:8443/base',
+      urls: ['https://notify.example:8443/base', 'https://backup.example/'],
       users: ['alice'],
       type: 'order.updated',
       payload: { orderId: 7, tags: ['a'] },
       count: 3,
+      attempts: 9,
       key: 'order-7',
       apiKey: 'k1',
       ttlSeconds: 0,
@@ -102,6 +106,7 @@ describe('parseCliOptions usage errors', () => {
       ['--user', 'a', '--key', 'k'.repeat(198), '--count', '10'],
       /--key .* longer than 200/,
     ],
+    ['zero --attempts', ['--user', 'a', '--attempts', '0'], /--attempts must be a whole number from 1 to 100/],
     ['empty --api-key', ['--user', 'a', '--api-key', ''], /--api-key must not be empty/],
     ['unknown option', ['--user', 'a', '--bogus'], /--bogus/],
     ['positional argument', ['--user', 'a', 'extra'], /'extra'/],

@@ -43,6 +43,7 @@ export function createHarness<M extends NotificationTypeMap = NotificationTypeMa
       return () => listeners.delete(listener);
     },
     logger: (line) => logs.push(line),
+    strictTransitions: true,
     ...options,
   });
   open.push(client as unknown as NotificationClient);

@@ -29,7 +29,7 @@ describe('describeFrame', () => {
     const stream = serializeFrame({ type: FrameTypes.REQUEST_STREAM, streamId: 3, flags: Flags.METADATA, requestN: 64, data: request.data, metadata: request.metadata });
     assert.equal(formatFrame(describeFrame(stream, 'out', 0)), '-> REQUEST_STREAM stream=3 [METADATA] requestN=64 route=notifications data={"lastEventId":"5-0"}');
     const payload = serializeFrame({ type: FrameTypes.PAYLOAD, streamId: 3, flags: Flags.NEXT, data: Buffer.from('{"id":"6-0"}'), metadata: undefined });
-    assert.equal(formatFrame(describeFrame(new Uint8Array(payload).buffer, 'in', 0)), '<- PAYLOAD stream=3 [NEXT] data={"id":"6-0"}');
+    assert.equal(formatFrame(describeFrame(new Uint8Array(payload).buffer, 'in', 0)), '<- PAYLOAD stream=3 [NEXT] id=6-0 data={"id":"6-0"}');
     const error = serializeFrame({ type: FrameTypes.ERROR, streamId: 0, flags: 0, code: 0x3, message: '[connection-limit] connection limit of 5 reached' });
     assert.equal(formatFrame(describeFrame(error, 'in', 0)), '<- ERROR stream=0 code=REJECTED_SETUP message=[connection-limit] connection limit of 5 reached');
     const keepalive = serializeFrame({ type: FrameTypes.KEEPALIVE, streamId: 0, flags: Flags.RESPOND, data: undefined, lastReceivedPosition: 0 });

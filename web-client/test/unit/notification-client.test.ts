@@ -280,7 +280,7 @@ describe('NotificationClient against a fake server and clock', () => {
     assert.deepEqual(types.slice(0, 4), ['out SETUP', 'out REQUEST_STREAM', 'out REQUEST_RESPONSE', 'in PAYLOAD']);
     assert.equal(harness.frames[0]!.metadata?.auth, 'bearer');
     assert.ok(harness.logs.some((line) => line === '-> REQUEST_STREAM stream=1 [METADATA] requestN=64 route=notifications'));
-    assert.ok(harness.logs.some((line) => line.includes('<- PAYLOAD stream=1 [NEXT] data={"id":"1700000000001-0"')));
+    assert.ok(harness.logs.some((line) => line.includes('<- PAYLOAD stream=1 [NEXT] id=1700000000001-0 data={"id":"1700000000001-0"')));
     assert.ok(!JSON.stringify([harness.frames, harness.logs]).includes('secret-token-value'));
   });
 });
