@@ -19,3 +19,6 @@ export type { Clock } from './clock.js';
 export type { OnlineSignal } from './online-signal.js';
 export type { DebugLogger } from './debug-logger.js';
 export type { Notification, NotificationId, Reason, SessionInfo } from '@notification-transport/contract';
+export { SharedNotificationClient, type TabRole } from './sharing/shared-notification-client.js';
+export type { SharedClientOptions, SharingOptions } from './sharing/sharing-options.js';
+export type { BroadcastChannelConstructor, TabChannelPort, TabLocks } from './sharing/tab-platform.js';
