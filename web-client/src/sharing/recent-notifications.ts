@@ -30,6 +30,11 @@ export class RecentNotifications {
     }
   }
 
+  /** Everything kept, oldest first: for a tab of the group that was never given any notification. */
+  all(): Notification[] {
+    return this.entries.map((entry) => entry.notification);
+  }
+
   /**
    * Everything after `id` for a tab whose last notification was `id`, given this tab's own last delivered id. Complete
    * when the tab is not behind, or when the oldest kept notification is at or before `id` (nothing in between dropped).

@@ -214,7 +214,7 @@ export class SharedNotificationClient<M extends NotificationTypeMap = Notificati
       get lastEventId() {
         return client.dedupe.lastId;
       },
-      catchUpAfter: (id) => this.recent.after(id, this.dedupe.lastId),
+      catchUpAfter: (id) => (id === undefined ? { notifications: this.recent.all(), complete: true } : this.recent.after(id, this.dedupe.lastId)),
       apply: (message) => this.apply(message),
       frame: (record) => this.frameSubject.next(record),
       startAfter: (id) => {

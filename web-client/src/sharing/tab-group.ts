@@ -18,8 +18,8 @@ export interface TabGroupHost {
   readonly state: ConnectionState;
   /** The id of the last notification this tab delivered. */
   readonly lastEventId: NotificationId | undefined;
-  /** What this tab can give a tab whose last notification was `id`. */
-  catchUpAfter(id: NotificationId): CatchUp;
+  /** What this tab can give a tab whose last notification was `id`, or one of the group never given any (`undefined`). */
+  catchUpAfter(id: NotificationId | undefined): CatchUp;
   /** Applies one state transition, notification or event to the tab (duplicates are dropped there). */
   apply(message: FeedMessage): void;
   /** A frame of this tab's own connection (leader only). */
@@ -61,6 +61,8 @@ export class TabGroup {
   private leaderId: string | undefined;
   private pending: PendingHello | undefined;
   private nonce = 0;
+  /** Whether a leader of this group welcomed this tab: from then on it is owed every notification. */
+  private joined = false;
   private connection: ConnectionFeed | undefined;
   private closed = false;
 
@@ -150,13 +152,14 @@ export class TabGroup {
     this.nonce += 1;
     const after = this.host.lastEventId;
     this.pending = { nonce: this.nonce, after, heldEvents: [] };
-    this.channel.post({ kind: 'hello', from: this.tabId, nonce: this.nonce, lastEventId: after, connect });
+    this.channel.post({ kind: 'hello', from: this.tabId, nonce: this.nonce, lastEventId: after, joined: this.joined, connect });
   }
 
   private welcome(hello: Extract<TabMessage, { kind: 'hello' }>): void {
     if (!this.connection) return;
     if (hello.connect) this.connection.connect();
-    const catchUp = hello.lastEventId === undefined ? { notifications: [], complete: true } : this.host.catchUpAfter(hello.lastEventId);
+    // A tab joining afresh starts after the leader's last id; one that joined before is owed all it missed.
+    const catchUp = hello.lastEventId === undefined && !hello.joined ? { notifications: [], complete: true } : this.host.catchUpAfter(hello.lastEventId);
     this.channel.post({
       kind: 'welcome',
       from: this.tabId,
@@ -174,8 +177,10 @@ export class TabGroup {
     if (welcome.to !== this.tabId || pending?.nonce !== welcome.nonce || this.connection) return;
     this.pending = undefined;
     this.leaderId = welcome.from;
-    if (pending.after === undefined) this.host.startAfter(welcome.lastEventId);
-    else if (!welcome.complete) {
+    const firstWelcome = !this.joined;
+    this.joined = true;
+    if (pending.after === undefined && firstWelcome) this.host.startAfter(welcome.lastEventId);
+    else if (!welcome.complete && pending.after !== undefined) {
       const payload = { lastEventId: pending.after, message: RECOVERY_MESSAGE };
       this.host.apply({ kind: 'event', event: { kind: 'recovery-incomplete', lastEventId: pending.after, payload } });
     }

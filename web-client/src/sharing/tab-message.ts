@@ -19,8 +19,11 @@ export type TabMessage =
   | { kind: 'leader'; from: string }
   /** The leader closes and hands over; the next leader announces itself with `leader`. */
   | { kind: 'resign'; from: string }
-  /** A tab joins (or re-joins after a hand-over) with the last id it was given; `connect` asks a stopped connection to start. */
-  | { kind: 'hello'; from: string; nonce: number; lastEventId: NotificationId | undefined; connect: boolean }
+  /**
+   * A tab joins (`joined` false) or re-joins after a hand-over (`joined` true) with the last id it was given; `connect`
+   * asks a stopped connection to start.
+   */
+  | { kind: 'hello'; from: string; nonce: number; lastEventId: NotificationId | undefined; joined: boolean; connect: boolean }
   /** The leader's answer to one `hello`: its state now, its last id and what the tab missed after its own. */
   | {
       kind: 'welcome';

@@ -13,6 +13,7 @@ describe('RecentNotifications', () => {
     recent.add(notification(4));
     assert.deepEqual(recent.after(id(2), id(4)), { notifications: [notification(3), notification(4)], complete: true });
     assert.deepEqual(recent.after(id(1), id(4)), { notifications: [notification(2), notification(3), notification(4)], complete: false }, '1 was dropped: 2 is kept, but was anything between 1 and 2?');
+    assert.deepEqual(recent.all(), [notification(2), notification(3), notification(4)]);
   });
 
   it('a tab at or ahead of this one needs nothing; one behind a tab that kept nothing cannot be helped', () => {

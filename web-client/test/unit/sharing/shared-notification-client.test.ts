@@ -113,6 +113,23 @@ describe('SharedNotificationClient: tabs of one user share one connection', () =
     assert.deepEqual(received(c), ids(1, 2));
   });
 
+  it('a follower never given any notification is owed all it missed when the first one died with a crashed leader', async () => {
+    const { tabs, server } = await group(3);
+    const [a, b, c] = tabs as [TabHarness, TabHarness, TabHarness];
+    c.tab.pause();
+    server.connections[0]!.push(notification(1));
+    await waitFor(() => b.notifications.length === 1, 'b has the first');
+    a.tab.crash({ loseUndelivered: true });
+    c.tab.resume();
+    await waitFor(() => server.connections.length === 2 && server.last.stream !== undefined, "b's connection");
+    assert.deepEqual(server.last.streamData, { lastEventId: notification(1).id });
+    await waitFor(() => c.notifications.length === 1, 'c got the first from b');
+    server.last.push(notification(2));
+    await waitFor(() => b.notifications.length === 2 && c.notifications.length === 2, 'the second in both');
+    assert.deepEqual(received(c), ids(1, 2));
+    assert.deepEqual(received(b), ids(1, 2));
+  });
+
   it('notifications sent while the leader hands over reach every tab once, in order', async () => {
     const { tabs, server, connection } = await group(4);
     connection.push(notification(1));
