@@ -11,16 +11,29 @@ $('to').value = user;
 
 $('who').addEventListener('submit', (event) => {
   event.preventDefault();
-  // One connection per page (the client is a singleton): switching users loads the page anew.
+  // One client per page (a singleton): switching users loads the page anew, which puts this tab in that user's group.
   location.search = `?user=${encodeURIComponent($('user').value)}`;
 });
 
 const wsUrl = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/rsocket`;
-// Optional query parameters for trying things out: token (JWT identity mode), keepAlive and lifetime in ms.
+// Optional query parameters for trying things out: token (JWT identity mode), keepAlive and lifetime in ms, and
+// share=0 for a connection of this tab's own (by default the tabs of one user share one connection).
 const token = params.get('token');
 const timing = Object.fromEntries(['keepAlive', 'lifetime'].filter((key) => params.has(key)).map((key) => [key, Number(params.get(key))]));
 const identity = token === null ? { userId: user } : { token: () => token };
-const client = getNotificationClient({ url: wsUrl, ...identity, ...timing, debug: true });
+const sharing = params.get('share') === '0' ? { shareAcrossTabs: false } : {};
+const client = getNotificationClient({ url: wsUrl, ...identity, ...timing, ...sharing, debug: true });
+
+const ROLES = {
+  leader: 'leader: this tab holds the connection',
+  follower: 'follower: the connection is in another tab',
+  own: 'own connection',
+  none: 'not connected',
+};
+client.role$.subscribe((role) => {
+  $('role').dataset.role = role;
+  $('role').textContent = ROLES[role] ?? role;
+});
 
 client.state$.subscribe(({ state, reason, message, session }) => {
   const badge = $('state');

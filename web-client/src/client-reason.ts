@@ -14,7 +14,9 @@ export type ClientReason =
   /** The server answered something the contract does not allow (e.g. a malformed `session` answer). */
   | 'protocol-error'
   /** The token provider threw or returned something that is not a non-empty string. */
-  | 'token-unavailable';
+  | 'token-unavailable'
+  /** Tabs sharing one connection: the tab that held it closed, navigated away or crashed; another tab takes over. */
+  | 'leader-left';
 
 const CONTRACT_REASONS: ReadonlySet<string> = new Set(REASONS);
 

@@ -1,5 +1,8 @@
 export { getNotificationClient, closeNotificationClient } from './get-notification-client.js';
 export { NotificationClient } from './notification-client.js';
+export { SharedNotificationClient, type TabRole } from './sharing/shared-notification-client.js';
+export type { SharedClientOptions, SharingOptions } from './sharing/sharing-options.js';
+export type { BroadcastChannelConstructor, TabChannelPort, TabLocks } from './sharing/tab-platform.js';
 export type { AnyNotification, NotificationTypeMap } from './notification-types.js';
 export {
   CLIENT_DEFAULTS,
