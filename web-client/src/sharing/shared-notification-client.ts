@@ -79,7 +79,7 @@ export class SharedNotificationClient<M extends NotificationTypeMap = Notificati
     this.connectionOptions = connection;
     this.sharing = sharing;
     const { debug, logger, backoff, clock, random } = this.options;
-    this.machine = new ConnectionStateMachine(debug, (error) => this.emitEvent({ kind: 'error', code: 'internal', message: error.message }));
+    this.machine = new ConnectionStateMachine(this.options.strictTransitions, (error) => this.emitEvent({ kind: 'error', code: 'internal', message: error.message }));
     this.state$ = this.machine.changes$;
     this.notifications$ = this.notificationSubject.asObservable() as Observable<AnyNotification<M>>;
     this.events$ = this.eventSubject.asObservable();

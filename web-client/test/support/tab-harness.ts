@@ -32,6 +32,7 @@ export function openTab(browser: MemoryBrowser, server: FakeRSocketServer, optio
     random: () => 0.5,
     online: () => () => {},
     logger: (line) => logs.push(line),
+    strictTransitions: true,
     locks: tab.locks,
     BroadcastChannel: tab.BroadcastChannel,
     ...options,
