@@ -1,6 +1,7 @@
 // Loaded into every unit-tier test process: a unit test that opens a TCP socket or spawns a process fails at once,
 // naming what it did, so the unit tier stays what its name says (run-tests.mjs puts such tests in integration/).
 import childProcess from 'node:child_process';
+import { syncBuiltinESMExports } from 'node:module';
 import net from 'node:net';
 
 function refuse(what) {
@@ -31,3 +32,6 @@ for (const name of ['spawn', 'exec', 'execFile', 'fork', 'spawnSync', 'execSync'
     return refuse(`child_process.${name}(${JSON.stringify(String(args[0]))})`);
   };
 }
+// ES modules import named exports of builtins (`import { spawn } from 'node:child_process'`); those bindings follow
+// the patched default export only once synced.
+syncBuiltinESMExports();
