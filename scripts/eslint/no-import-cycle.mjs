@@ -2,13 +2,11 @@
 // included, because a type cycle ties two files' designs together as surely as a value cycle does (and the
 // popular no-cycle rules skip type imports). Cross-package imports cannot cycle: TypeScript project references
 // refuse circular references between the workspaces.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
+import ts from 'typescript';
 
-const IMPORT = /(?:^|[\s;])(?:import|export)\s(?:[^'";]*?\sfrom\s)?['"](\.{1,2}\/[^'"]+)['"]/g;
-const DYNAMIC = /\bimport\(\s*['"](\.{1,2}\/[^'"]+)['"]\s*\)/g;
-
-/** Relative imports of each file read so far (shared by every file of one lint run). */
+/** Relative imports of each file read so far, with the mtime they were read at (editors keep ESLint running). */
 const importsOf = new Map();
 
 function resolveImport(from, specifier) {
@@ -21,18 +19,18 @@ function resolveImport(from, specifier) {
   return undefined;
 }
 
+/** The relative imports of `file` (static, type-only, re-exports and dynamic), read by TypeScript's own scanner. */
 function edges(file) {
-  let found = importsOf.get(file);
-  if (found) return found;
-  const source = readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '');
-  found = [];
-  for (const pattern of [IMPORT, DYNAMIC]) {
-    for (const match of source.matchAll(pattern)) {
-      const target = resolveImport(file, match[1]);
-      if (target) found.push({ specifier: match[1], target });
-    }
+  const mtime = statSync(file).mtimeMs;
+  const cached = importsOf.get(file);
+  if (cached && cached.mtime === mtime) return cached.found;
+  const found = [];
+  for (const { fileName } of ts.preProcessFile(readFileSync(file, 'utf8'), true, true).importedFiles) {
+    if (!fileName.startsWith('./') && !fileName.startsWith('../')) continue;
+    const target = resolveImport(file, fileName);
+    if (target) found.push({ specifier: fileName, target });
   }
-  importsOf.set(file, found);
+  importsOf.set(file, { mtime, found });
   return found;
 }
 
