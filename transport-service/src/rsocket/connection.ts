@@ -9,7 +9,7 @@ import type { DeadlinePhase, Timed } from './deadlines.js';
 import { ENDINGS, type ConnectionEnding } from './endings.js';
 import { IGNORABLE, MalformedFrameError } from './frame-decoder.js';
 import { encodeErrorFrame } from './frame-encoder.js';
-import { readInboundFrame, type InboundLimits } from './inbound-frame.js';
+import { frameDataBytes, readInboundFrame, type InboundLimits } from './inbound-frame.js';
 import { Outbound, type BudgetOwner, type OutboundBudget } from './outbound.js';
 import { setupRefusal, type KeepAliveLimits } from './setup-validation.js';
 
@@ -17,7 +17,7 @@ import { setupRefusal, type KeepAliveLimits } from './setup-validation.js';
 export interface ConnectionSettings extends InboundLimits, KeepAliveLimits {
   /** Frames one connection may send per second; more ends it with `[invalid-request]`. */
   maxFramesPerSecond: number;
-  /** Frames a client may send after SETUP before it was decided; more is a protocol error. */
+  /** Frames a client may send after SETUP before it was decided; more (or more than `maxFrameBytes` of their data) is a protocol error. */
   maxFramesBeforeAccept: number;
   budget: OutboundBudget;
   /** How long a closing socket may take to finish the close handshake before it is destroyed. */
@@ -55,6 +55,7 @@ export class Connection implements ConnectionPort, BudgetOwner, Timed {
   private state: State = 'awaiting-setup';
   private readonly handler: ConnectionHandler;
   private held: Frame[] | undefined;
+  private heldBytes = 0;
   private windowStart = 0;
   private framesInWindow = 0;
   private closeTimer: NodeJS.Timeout | undefined;
@@ -157,11 +158,15 @@ export class Connection implements ConnectionPort, BudgetOwner, Timed {
     );
   }
 
-  /** Frames sent after SETUP while it is being decided wait, boundedly, in order. */
+  /** Frames sent after SETUP while it is being decided wait, in order, bounded in count and in bytes. */
   private hold(frame: Frame): void {
     this.held ??= [];
-    if (this.held.length >= this.settings.maxFramesBeforeAccept) {
-      throw new RSocketEndError('protocol-error', `more than ${this.settings.maxFramesBeforeAccept} frames before the SETUP was accepted`);
+    this.heldBytes += frameDataBytes(frame);
+    if (this.held.length >= this.settings.maxFramesBeforeAccept || this.heldBytes > this.settings.maxFrameBytes) {
+      throw new RSocketEndError(
+        'protocol-error',
+        `more than ${this.settings.maxFramesBeforeAccept} frames or ${this.settings.maxFrameBytes} bytes before the SETUP was accepted`,
+      );
     }
     this.held.push(frame);
   }

@@ -23,7 +23,7 @@ export function readInboundFrame(data: RawData, isBinary: boolean, limits: Inbou
   }
   const frame = decodeFrame(message);
   if (frame === IGNORABLE) return frame;
-  const carried = dataBytes(frame);
+  const carried = frameDataBytes(frame);
   if (carried > limits.maxDataBytes) {
     throw new RSocketEndError('too-large', `metadata and data of ${carried} bytes exceed the limit of ${limits.maxDataBytes} (MAX_DATA_BYTES)`);
   }
@@ -31,7 +31,7 @@ export function readInboundFrame(data: RawData, isBinary: boolean, limits: Inbou
 }
 
 /** Metadata plus data bytes a frame carries (0 for frames without them). */
-function dataBytes(frame: Frame): number {
+export function frameDataBytes(frame: Frame): number {
   const { data, metadata } = frame as { data?: Buffer | null; metadata?: Buffer | null };
   return (data?.length ?? 0) + (metadata?.length ?? 0);
 }

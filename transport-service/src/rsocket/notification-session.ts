@@ -57,6 +57,8 @@ export class NotificationSession implements ConnectionHandler, StreamOwner {
   private streams: NotificationStream[] = [];
   private identityValue: SessionIdentity | undefined;
   private over = false;
+  /** History reads started by this connection and not yet answered (cancelled streams' included). */
+  private recoveries = 0;
 
   constructor(
     readonly connection: ConnectionPort,
@@ -195,6 +197,10 @@ export class NotificationSession implements ConnectionHandler, StreamOwner {
    * read (once the user's subscription is active, so nothing falls between the two), then merged after it.
    */
   private openStream(streamId: number, credits: number, lastEventId: string | undefined): void {
+    if (lastEventId !== undefined && this.recoveries >= this.context.maxStreams) {
+      // Open, cancel, open again: each would start a history read; no more run at once than streams may be open.
+      return this.writeStreamEnding(streamId, 'invalid-request', `more than ${this.context.maxStreams} recoveries in progress on one connection; wait for one to finish`);
+    }
     if (this.streams.length >= this.context.maxStreams) {
       throw new RSocketEndError('protocol-error', `more than ${this.context.maxStreams} notification streams on one connection (MAX_STREAMS_PER_CONNECTION)`);
     }
@@ -205,7 +211,8 @@ export class NotificationSession implements ConnectionHandler, StreamOwner {
     if (lastEventId === undefined) return;
     const [ms, seq] = parseNotificationId(lastEventId) as [number, number];
     stream.beginRecovery(ms, seq);
-    this.context.feed.replay(this.userId, lastEventId).then(
+    this.recoveries += 1;
+    this.context.feed.replay(this.userId, lastEventId).finally(() => (this.recoveries -= 1)).then(
       (replay) => stream.endRecovery(replay, replay.complete ? undefined : recoveryIncomplete(lastEventId)),
       (error: unknown) => {
         this.context.logger.warn({ err: error, userId: this.userId, connectionId: this.connectionId }, 'recovery failed');

@@ -94,16 +94,26 @@ export class NotificationStream {
     if (this.ended) return;
     this.credits = Math.min(this.credits + n, MAX_CREDITS);
     const before = this.pending;
+    let taken = 0;
     while (this.credits > 0 && this.head < this.queue.length) {
       const data = this.queue[this.head] as Buffer;
       this.queue[this.head++] = EMPTY;
+      taken += 1;
       this.send(data);
+      // A write past the connection's budget ends it, and this stream with it: end() settled what was still queued,
+      // the ones this flush took are settled here.
+      if (this.hasEnded()) return this.owner.waitingChanged(-taken);
     }
     if (this.head === this.queue.length) {
       this.queue = [];
       this.head = 0;
     }
     if (before !== this.pending) this.owner.waitingChanged(this.pending - before);
+  }
+
+  /** Whether the stream ended (a method: a write may end it while a flush runs, which field narrowing cannot see). */
+  hasEnded(): boolean {
+    return this.ended;
   }
 
   /** Ends the stream without a frame (CANCEL from the client, or the connection closed). */
@@ -126,6 +136,7 @@ export class NotificationStream {
   }
 
   private enqueue(data: Buffer): void {
+    if (this.ended) return;
     if (this.credits > 0 && this.pending === 0) return this.send(data);
     this.queue.push(data);
     this.owner.waitingChanged(1);

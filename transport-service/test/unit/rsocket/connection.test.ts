@@ -181,7 +181,12 @@ describe('Connection', () => {
     const held = open();
     held.connection.receive(SETUP, true);
     for (let i = 0; i < 4; i += 1) held.connection.receive(requestN(1), true);
-    assert.match(held.socket.errors()[0]?.message ?? '', /^\[invalid-request\] more than 3 frames before the SETUP was accepted/);
+    assert.match(held.socket.errors()[0]?.message ?? '', /^\[invalid-request\] more than 3 frames or 65536 bytes before the SETUP was accepted/);
+    const heavy = open({ maxFramesBeforeAccept: 100 });
+    heavy.connection.receive(SETUP, true);
+    const big = serializeFrame({ type: FrameTypes.REQUEST_FNF, streamId: 1, flags: 0, data: Buffer.alloc(16_000), metadata: null });
+    for (let i = 0; i < 5; i += 1) heavy.connection.receive(big, true);
+    assert.match(heavy.socket.errors()[0]?.message ?? '', /^\[invalid-request\] more than 100 frames or 65536 bytes/, 'five 16 kB frames pass 64 KiB');
     const flood = open();
     for (let i = 0; i < 51; i += 1) flood.connection.receive(requestN(1), true);
     assert.match(flood.socket.errors()[0]?.message ?? '', /^\[invalid-setup\]/, 'the first frame already failed');

@@ -125,4 +125,21 @@ describe('NotificationStream', () => {
     assert.deepEqual(owner.errors, [[7, 'stream-draining', 'bye']]);
     assert.equal(owner.ended, 1);
   });
+
+  it('a write that ends the connection mid-flush counts what waited once, and nothing more is sent', () => {
+    const owner = new RecordingOwner();
+    const stream = new NotificationStream(1, 0, owner);
+    for (let i = 0; i < 4; i += 1) stream.push(data(i));
+    assert.equal(owner.pending, 4);
+    const write = owner.write.bind(owner);
+    owner.write = (frame: Buffer): void => {
+      write(frame);
+      if (owner.written.length === 2) stream.cancel();
+    };
+    stream.request(10);
+    assert.deepEqual(owner.written, ['0', '1']);
+    assert.equal(owner.pending, 0, 'settled once by the ending, not again by the flush');
+    stream.endRecovery({ complete: false, deliveries: [data(9)] }, Buffer.from('incomplete'));
+    assert.deepEqual(owner.written, ['0', '1'], 'an ended stream sends nothing more');
+  });
 });
