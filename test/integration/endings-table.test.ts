@@ -96,9 +96,9 @@ const provokers: Record<EndingName, () => Promise<Observed>> = {
     return (await redisCases()).setupUnavailable;
   },
   async 'token-expired'() {
-    // Accepted within the 30 s clock skew, the token runs out about a second later.
-    const raw = await accepted(await jwt(), 'expiring', { data: Buffer.from(JSON.stringify({ token: await tokenFor('expiring', -29) })) });
-    return observe(raw, 0, true, 5_000);
+    // Accepted within the 30 s clock skew, the token runs out some 5 s later: room for a slow handshake.
+    const raw = await accepted(await jwt(), 'expiring', { data: Buffer.from(JSON.stringify({ token: await tokenFor('expiring', -25) })) });
+    return observe(raw, 0, true, 10_000);
   },
   async replaced() {
     const service = await evicting();
@@ -164,14 +164,25 @@ const limited = once(() => startService({ MAX_CONNECTIONS_PER_USER: '1' }));
 const evicting = once(() => startService({ MAX_CONNECTIONS_PER_USER: '1', CONNECTION_LIMIT_POLICY: 'evict-oldest' }));
 const tight = once(() => startService({ MAX_PENDING_PER_CONNECTION: '1', HISTORY_MAX_LEN: '1' }));
 
-/** Shutdown: the stream's `[draining]`, then the connection's CONNECTION_CLOSE. */
+/**
+ * Shutdown: the stream's `[draining]` first, then the connection's CONNECTION_CLOSE. The stream's row is seen
+ * before the connection closes, so its `wsClose` is what the socket was when that ERROR arrived: still open.
+ */
 const drainCases = once(async () => {
   const service = await startService();
   const raw = await accepted(service, 'drained');
+  let streamSeen: Observed | undefined;
+  raw.ws.on('message', () => {
+    const error = raw.ofType(FrameTypes.ERROR).find((frame) => frame.streamId === 1) as { code: number; message: string } | undefined;
+    if (error === undefined || streamSeen !== undefined) return;
+    const connectionEnded = raw.ofType(FrameTypes.ERROR).some((frame) => frame.streamId === 0);
+    streamSeen = { streamId: 1, code: error.code, reason: parseReason(error.message), wsClose: connectionEnded || raw.closed ? 1001 : 'open' };
+  });
   await service.server.close();
   const connection = await observe(raw, 0, true);
-  const stream = raw.ofType(FrameTypes.ERROR).find((frame) => frame.streamId === 1) as { code: number; message: string } | undefined;
-  return { connection, stream: { streamId: 1, code: stream?.code, reason: stream && parseReason(stream.message), wsClose: 'open' as const } };
+  const errors = raw.ofType(FrameTypes.ERROR).map((frame) => frame.streamId);
+  assert.deepEqual(errors, [1, 0], 'the stream ends before the connection does');
+  return { connection, stream: streamSeen ?? { streamId: 1, code: undefined, reason: undefined, wsClose: 'open' as const } };
 });
 
 /**

@@ -36,11 +36,14 @@ export class StalledClient {
     (this.raw.ws as unknown as { _socket: Socket })._socket.pause();
   }
 
-  /** Sends `perTick` frames every `tickMs` for `durationMs`, or until the socket is gone; resolves with the count sent. */
-  async flood(make: FrameMaker, perTick: number, tickMs: number, durationMs: number): Promise<number> {
+  /**
+   * Sends `perTick` frames every `tickMs` until `done()` holds, the socket is gone, or `maxMs` passed; resolves with
+   * the count sent.
+   */
+  async flood(make: FrameMaker, perTick: number, tickMs: number, maxMs: number, done: () => boolean = () => false): Promise<number> {
     let sent = 0;
-    const deadline = Date.now() + durationMs;
-    while (Date.now() < deadline && !this.socketGone) {
+    const deadline = Date.now() + maxMs;
+    while (Date.now() < deadline && !this.socketGone && !done()) {
       for (let i = 0; i < perTick && !this.socketGone; i += 1) {
         this.raw.ws.send(make(this.nextStreamId), { binary: true });
         this.nextStreamId += 2;

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import type { ConnectionLimitSettings, ConnectionSlots, SlotHolder } from '../../src/connection-limit/connection-slots.js';
 import { RSocketEndError } from '../../src/errors/transport-error.js';
+import { waitFor } from '../../../test/support/wait-for.js';
 
 /** Makes a new set of slots with `settings`; each test uses its own users, so sets may share one store. */
 export type SlotsFactory = (settings: ConnectionLimitSettings) => Promise<ConnectionSlots>;
@@ -15,14 +16,6 @@ export class Holder implements SlotHolder {
   constructor(readonly userId: string) {}
   evict(): void {
     this.evicted += 1;
-  }
-}
-
-async function eventually(predicate: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 3_000;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }
 
@@ -85,7 +78,7 @@ export function describeConnectionSlotsContract(name: string, factory: SlotsFact
       const alice = nextUser();
       const holders = [new Holder(alice), new Holder(alice), new Holder(alice), new Holder(alice)];
       for (const holder of holders) await slots.acquire(holder);
-      await eventually(() => holders[0]!.evicted === 1 && holders[1]!.evicted === 1, 'the two oldest to be evicted');
+      await waitFor(() => holders[0]!.evicted === 1 && holders[1]!.evicted === 1, 'the two oldest to be evicted');
       assert.deepEqual(holders.map((holder) => holder.evicted), [1, 1, 0, 0]);
     });
 
@@ -94,7 +87,7 @@ export function describeConnectionSlotsContract(name: string, factory: SlotsFact
       const alice = nextUser();
       const holders = [new Holder(alice), new Holder(alice), new Holder(alice)];
       for (const holder of holders) await slots.acquire(holder);
-      await eventually(() => holders[1]!.evicted === 1, 'the second to be evicted');
+      await waitFor(() => holders[1]!.evicted === 1, 'the second to be evicted');
       assert.deepEqual(holders.map((holder) => holder.evicted), [1, 1, 0]);
     });
   });

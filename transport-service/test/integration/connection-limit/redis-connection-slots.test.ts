@@ -8,6 +8,7 @@ import { RSocketEndError } from '../../../src/errors/transport-error.js';
 import { RedisCluster } from '../../../../test/support/redis-cluster.js';
 import { RedisProcess } from '../../../../test/support/redis-process.js';
 import { describeConnectionSlotsContract, Holder } from '../../support/connection-slots-contract.js';
+import { waitFor } from '../../../../test/support/wait-for.js';
 
 const logger = pino({ level: 'silent' });
 let instance = 0;
@@ -46,9 +47,7 @@ describe('RedisConnectionSlots across instances', () => {
     const [onA, onB] = [new Holder('roaming'), new Holder('roaming')];
     await a.acquire(onA);
     await b.acquire(onB);
-    const deadline = Date.now() + 3_000;
-    while (onA.evicted === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
-    assert.equal(onA.evicted, 1, 'the oldest, on instance A, was told to end');
+    await waitFor(() => onA.evicted === 1, 'the oldest, on instance A, to be told to end');
     assert.equal(onB.evicted, 0);
     await Promise.all([a.close(), b.close()]);
   });
@@ -57,21 +56,23 @@ describe('RedisConnectionSlots across instances', () => {
     const redis = await RedisProcess.start();
     const topology = new RedisTopology({ mode: 'single', url: redis.url }, 1_000);
     const settings: ConnectionLimitSettings = { maxConnectionsPerUser: 1, policy: 'reject-new' };
-    const crashed = await slotsOn(topology, settings, 1_000);
-    const living = await slotsOn(topology, settings, 1_000);
+    // A lease of 3 s, refreshed every second: room for a loaded machine's pauses before a live slot could lapse.
+    const crashed = await slotsOn(topology, settings, 3_000);
+    const living = await slotsOn(topology, settings, 3_000);
     await crashed.acquire(new Holder('lapsing'));
     await living.acquire(new Holder('kept'));
     await crashed.close();
-    const deadline = Date.now() + 5_000;
     let admitted = false;
-    while (!admitted && Date.now() < deadline) {
-      admitted = await living.acquire(new Holder('lapsing')).then(() => true, (error: unknown) => {
-        assert.ok(error instanceof RSocketEndError && error.ending === 'connection-limit');
-        return false;
-      });
-      if (!admitted) await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    assert.ok(admitted, 'the unrefreshed slot lapsed within the lease');
+    await waitFor(async () => {
+      admitted = await living.acquire(new Holder('lapsing')).then(
+        () => true,
+        (error: unknown) => {
+          assert.ok(error instanceof RSocketEndError && error.ending === 'connection-limit');
+          return false;
+        },
+      );
+      return admitted;
+    }, 'the unrefreshed slot to lapse', 10_000);
     await assert.rejects(living.acquire(new Holder('kept')), (error: unknown) => error instanceof RSocketEndError && error.ending === 'connection-limit');
     await living.close();
   });
