@@ -92,7 +92,7 @@ async function main(): Promise<void> {
   const table = [
     `# CPU per delivery on the RSocket side (${USERS} connections, ${PER_ROUND} deliveries a round, ${ROUNDS} rounds × ${PAIRS})`,
     '',
-    `Command: \`${BASE === undefined ? '' : `BASE=${BASE} `}npm run bench:delivery\`, ${new Date().toISOString()}.`,
+    `Command: \`${['ROUNDS', 'PAIRS', 'BASE'].filter((name) => process.env[name] !== undefined).map((name) => `${name}=${String(process.env[name])} `).join('')}npm run bench:delivery\`, ${new Date().toISOString()}.`,
     '',
     '| commit | min CPU per delivery | median | rounds |',
     '| --- | ---: | ---: | ---: |',

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -8,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
 import { build } from 'esbuild';
 import { launchChromium } from '../../support/chromium.js';
+import { assertSucceeded, runCommand, type CommandRun } from '../../support/run-command.js';
 import { startService } from '../../support/service.js';
 import { startStaticServer } from '../../support/static-server.js';
 import { waitFor } from '../../support/wait-for.js';
@@ -23,28 +23,9 @@ const PACKAGES = ['@notification-transport/web-client', '@notification-transport
 let workDir = '';
 after(() => (workDir === '' ? undefined : rm(workDir, { recursive: true, force: true })));
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function run(command: string, args: readonly string[], cwd: string): Promise<Run> {
-  // No npm_* variables of the `npm test` running this file: they would steer the nested npm towards this workspace.
-  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.toLowerCase().startsWith('npm_')));
-  const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const result: Run = { code: null, stdout: '', stderr: '' };
-  child.stdout.on('data', (chunk: Buffer) => (result.stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (result.stderr += chunk.toString()));
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ ...result, code }));
-  });
-}
-
-async function succeed(what: string, pending: Promise<Run>, advice: string): Promise<Run> {
+async function succeed(what: string, pending: Promise<CommandRun>, advice: string): Promise<CommandRun> {
   const result = await pending;
-  assert.equal(result.code, 0, `${what} failed: ${advice}\n--- stdout\n${result.stdout.slice(-3000)}\n--- stderr\n${result.stderr.slice(-3000)}`);
+  assertSucceeded(what, result, advice);
   return result;
 }
 
@@ -83,7 +64,7 @@ const NODE_TSCONFIG = { compilerOptions: { ...STRICT, module: 'NodeNext', module
 
 async function packTarballs(destination: string): Promise<Map<string, string>> {
   const args = ['pack', '--json', '--pack-destination', destination, ...PACKAGES.flatMap((name) => ['-w', name])];
-  const packed = await succeed('npm pack', run('npm', args, REPO_ROOT), 'build first ("npm run build")');
+  const packed = await succeed('npm pack', runCommand('npm', args, REPO_ROOT), 'build first ("npm run build")');
   const entries = JSON.parse(packed.stdout) as Array<{ name: string; filename: string; files: Array<{ path: string }> }>;
   return new Map(entries.map((entry) => [entry.name, join(destination, entry.filename)]));
 }
@@ -106,15 +87,15 @@ describe('the packed packages in a fresh app', () => {
     const tarballs = await packTarballs(workDir);
     const app = join(workDir, 'app');
     await writeApp(app);
-    const npmInstall = (specs: string[]): Promise<Run> =>
-      succeed(`npm install ${specs.join(' ')}`, run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', ...specs], app), INSTALL_ADVICE);
+    const npmInstall = (specs: string[]): Promise<CommandRun> =>
+      succeed(`npm install ${specs.join(' ')}`, runCommand('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', ...specs], app), INSTALL_ADVICE);
 
     // The browser client alone, with the app's rxjs: nothing else of this repository is needed.
     await npmInstall([tarballs.get(PACKAGES[0]!)!, `rxjs@${APP_RXJS}`]);
     const installed = JSON.parse(await readFile(join(app, 'node_modules/@notification-transport/web-client/package.json'), 'utf8')) as Record<string, unknown>;
     assert.equal(installed.dependencies, undefined, 'the client brings no dependencies of its own');
     assert.deepEqual(installed.peerDependencies, { rxjs: '^7.8.0' });
-    await succeed('tsc -p tsconfig.web.json (types: [], skipLibCheck: false)', run(process.execPath, [TSC, '-p', 'tsconfig.web.json'], app), 'the published index.d.ts must compile in an app without Node types');
+    await succeed('tsc -p tsconfig.web.json (types: [], skipLibCheck: false)', runCommand(process.execPath, [TSC, '-p', 'tsconfig.web.json'], app), 'the published index.d.ts must compile in an app without Node types');
 
     const bundle = await build({ absWorkingDir: app, entryPoints: ['web/main.ts'], bundle: true, format: 'esm', platform: 'browser', write: false, metafile: true, logLevel: 'silent' });
     const code = bundle.outputFiles[0]?.text ?? '';
@@ -124,7 +105,7 @@ describe('the packed packages in a fresh app', () => {
 
     // The Node packages: the SDK with the contract it depends on.
     await npmInstall([tarballs.get(PACKAGES[1]!)!, tarballs.get(PACKAGES[2]!)!]);
-    await succeed('tsc -p tsconfig.node.json (types: [], skipLibCheck: false)', run(process.execPath, [TSC, '-p', 'tsconfig.node.json'], app), 'the SDK\'s and the contract\'s .d.ts must compile without Node types');
+    await succeed('tsc -p tsconfig.node.json (types: [], skipLibCheck: false)', runCommand(process.execPath, [TSC, '-p', 'tsconfig.node.json'], app), 'the SDK\'s and the contract\'s .d.ts must compile without Node types');
     await build({ absWorkingDir: app, entryPoints: ['node/send.mts'], bundle: false, format: 'esm', platform: 'node', outfile: join(app, 'node/send.mjs'), logLevel: 'silent' });
 
     const service = await startService();
@@ -141,7 +122,7 @@ describe('the packed packages in a fresh app', () => {
     assert.deepEqual(pageErrors, []);
     assert.equal(await page.evaluate('typeof window.Buffer'), 'undefined', 'no Buffer global');
 
-    const sent = await succeed('the fixture app\'s SDK script', run(process.execPath, [join(app, 'node/send.mjs'), service.baseUrl, 'fixture', '4242'], app), 'see its output');
+    const sent = await succeed('the fixture app\'s SDK script', runCommand(process.execPath, [join(app, 'node/send.mjs'), service.baseUrl, 'fixture', '4242'], app), 'see its output');
     assert.match(sent.stdout, /^\{"notifications":\[\{"userId":"fixture","id":"\d+-\d+","online":true\}\]\}$/);
     await waitFor(async () => ((await page.evaluate('window.received')) as string[]).includes('4242'), 'the notification in the fixture app');
     assert.deepEqual(pageErrors, []);
