@@ -6,7 +6,8 @@ import { waitFor } from './wait-for.js';
 
 const MAIN = fileURLToPath(new URL('../../transport-service/dist/main.js', import.meta.url));
 const LISTENING = 'transport-service listening';
-const LISTEN_TIMEOUT_MS = 10_000;
+/** Generous: a loaded 2-core CI machine can take seconds to start a Node process. */
+const LISTEN_TIMEOUT_MS = 30_000;
 let started = 0;
 
 /** One stdout line of the service: its parsed JSON object, or `{ raw: line }` for a line that is not one. */

@@ -43,11 +43,12 @@ describe('the browser client in real Chromium', () => {
     const payloads = rsocketFrames(recorder.frames, 'received').filter((f): f is PayloadFrame & { at: number } => f.type === FrameTypes.PAYLOAD);
     const notification = payloads.map((f) => JSON.parse(f.data?.toString() ?? 'null') as { id?: string; payload?: unknown }).find((n) => n.id === sent.body.notifications[0]?.id);
     assert.deepEqual(notification?.payload, { orderId: 42 }, 'a PAYLOAD frame carries the notification JSON');
-    const keepAlives = out.filter((f) => f.type === FrameTypes.KEEPALIVE).map((f) => f.at);
-    for (let i = 1; i < keepAlives.length; i += 1) {
-      const interval = keepAlives[i]! - keepAlives[i - 1]!;
-      assert.ok(interval > 600 && interval < 1_600, `KEEPALIVE every ~1000 ms as configured (saw ${interval} ms)`);
-    }
+    // The client keeps alive at the interval its SETUP announced (checked above); the server answers each one.
+    const sentKeepAlives = out.filter((f) => f.type === FrameTypes.KEEPALIVE).length;
+    await waitFor(
+      () => rsocketFrames(recorder.frames, 'received').filter((f) => f.type === FrameTypes.KEEPALIVE).length >= sentKeepAlives,
+      `an answer to each of the ${sentKeepAlives} KEEPALIVE frames`,
+    );
 
     await page.waitForSelector('#frames tbody tr:nth-child(5)');
     mkdirSync(ARTIFACTS, { recursive: true });

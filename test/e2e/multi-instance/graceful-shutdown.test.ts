@@ -23,11 +23,8 @@ describe('graceful shutdown', () => {
         assert.equal(outcome.status, 202);
         accepted += 1;
         if (accepted === (USERS * PER_USER) / 3) {
-          const started = Date.now();
-          exit = draining.terminate().then((code) => {
-            assert.ok(Date.now() - started < 5_000 + 1_000, 'exited within the shutdown deadline');
-            return code;
-          });
+          // Past its shutdown deadline the instance exits 1: the exit code below says it finished in time.
+          exit = draining.terminate();
         }
       }
     };
