@@ -1,8 +1,8 @@
 /**
- * Broker operations per delivered notification, 3 instances on one Redis (issue 3, seed article 002 measured 4.8x
- * for Spring STOMP over RabbitMQ). Connects USERS users, one connection each on a random instance, POSTs
- * NOTIFICATIONS notifications to random instances, and reads Redis `INFO commandstats` and `INFO stats` before and
- * after. Prints a table and writes it to bench/results/broker-ops.md.
+ * Broker operations per delivered notification, 3 instances on one Redis (a Spring STOMP relay over RabbitMQ, the
+ * design this product replaces, was measured at 4.8 broker operations per delivered notification). Connects USERS
+ * users, one connection each on a random instance, POSTs NOTIFICATIONS notifications to random instances, and reads
+ * Redis `INFO commandstats` and `INFO stats` before and after. Prints a table and writes it to bench/results/broker-ops.md.
  *
  *   npm run bench:broker            (USERS=300 NOTIFICATIONS=3000 by default; both overridable by env)
  */

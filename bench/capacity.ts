@@ -7,8 +7,8 @@
  *
  *   npm run bench:capacity          (FEW=2000 MANY=10000 IN_FLIGHT=64 SECONDS=10 by default)
  *
- * One instance with its load on the same cores: this product's own figures, to track. The comparison
- * ../shared/notes/performance.md defines the bar by (pinned cores, two instances, the plain-ws ceiling beside it) is
+ * One instance with its load on the same cores: this product's own figures, to track. The comparison the bar is
+ * defined by (pinned cores, two instances, the plain-ws ceiling beside it; README "Benchmarks") is
  * bench/side-by-side.ts (`npm run bench:compare`).
  */
 import { writeFileSync } from 'node:fs';

@@ -1,6 +1,6 @@
 /**
  * This product next to the practical ceiling (plain `ws` + ioredis per-user channels + node:http,
- * bench/ceiling/plain-ws-server.ts) on the workload and topology of ../shared/notes/performance.md: one redis-server
+ * bench/ceiling/plain-ws-server.ts) on the workload and topology the bar is defined by (README "Benchmarks"): one redis-server
  * and two instances of a system share CPU 0; the load generator (this process, and for the memory phase one
  * client-holder child per instance) has CPU 1. For each system, alternating the order, RUNS times:
  *
@@ -656,7 +656,7 @@ function report(results: RunResult[], order: string[], startedAt: Date, minutes:
     `Product instances: the built transport-service/dist/main.js with REDIS_URL, MAX_FRAMES_PER_SECOND=1000000${Object.entries(PRODUCT_ENV)
       .map(([name, value]) => `, ${name}=${value}`)
       .join('')}, development identity on loopback, otherwise defaults; measured: ${provenance}.`,
-    `Topology (../shared/notes/performance.md): per system one redis-server and two instances, all pinned to CPU ${SERVER_CPU}`,
+    `Topology (the one the bar is defined by): per system one redis-server and two instances, all pinned to CPU ${SERVER_CPU}`,
     `(\`taskset -a -cp ${SERVER_CPU}\`); the load generator (this process, and for the memory phase one client-holder child per`,
     `instance) pinned to CPU ${GENERATOR_CPU}, run with V8's allocation-site pretenuring off (it sometimes made the generator's`,
     `own GC take 15-20 % of its core). Figures are **medians of ${RUNS} alternated run${RUNS === 1 ? '' : 's'}** (order: ${order.join(' → ')}).`,

@@ -1,5 +1,5 @@
 /**
- * Memory under a slow consumer (issue 4): one client grants maximum credit and stops reading its socket while
+ * Memory under a slow consumer: one client grants maximum credit and stops reading its socket while
  * 16 KiB notifications for it keep arriving for 10 s; a healthy client receives alongside. Samples the service
  * process's RSS (/proc/PID/status VmRSS) before, at peak and after, prints a table and writes it to
  * bench/results/slow-consumer.md. The stock rsocket-websocket-server went from 100 MB to 1.2 GB in 5 s here.

@@ -1,5 +1,5 @@
 /**
- * The practical ceiling of ../../../shared/notes/performance.md: plain `ws` + ioredis per-user channels + node:http,
+ * The practical ceiling this product is measured against (README "Benchmarks"): plain `ws` + ioredis per-user channels + node:http,
  * written the way a competent engineer would write it when speed is the only goal, to measure this product against.
  *
  *   POST /api/v1/notifications  {"userId","type","payload"}  -> publishes {"id","userId","type","payload","createdAt"}

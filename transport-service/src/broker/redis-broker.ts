@@ -153,10 +153,6 @@ export class RedisBroker implements Broker {
   }
 
   /**
-   * A 'ready' of the subscriber that follows a 'close' means its connection dropped: live delivery had a gap. (A
-   * Cluster also re-announces 'ready' on topology refreshes without losing anything; those are not gaps.)
-   */
-  /**
    * A subscriber connection that dropped missed whatever was published until it was back: once it is, the local
    * connections are ended (`onDeliveryGap`) so their clients recover from history. One server's subscriber says so
    * with 'close' then 'ready'. In Cluster mode each shard has its own subscriber connection, invisible to those
