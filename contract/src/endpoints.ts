@@ -15,6 +15,8 @@ export const ROUTES = {
   notifications: 'notifications',
   /** REQUEST_RESPONSE: who the server thinks this connection is; the client's proof that SETUP was accepted. */
   session: 'session',
+  /** REQUEST_FNF: the client confirms `delivered` or `read` for notifications sent with `"receipt": true`. */
+  receipt: 'receipt',
 } as const;
 
 /** Query parameter carrying the user id on the upgrade in development identity mode (clients with empty SETUP data). */

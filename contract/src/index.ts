@@ -5,4 +5,5 @@ export * from './mime-types.js';
 export * from './notification.js';
 export * from './notification-id.js';
 export * from './reasons.js';
+export * from './receipts.js';
 export * from './setup.js';

@@ -7,6 +7,8 @@ export interface Notification<P = unknown> {
   payload: P;
   /** ISO-8601 time the service accepted it. */
   createdAt: string;
+  /** Present (true) when the initiator asked for a delivery receipt: the client confirms it on the `receipt` route. */
+  receipt?: true;
 }
 
 /** Control messages share the stream with notifications; their type starts with `$`. */
@@ -35,6 +37,8 @@ export interface SendNotificationRequest<P = unknown> {
   payload: P;
   /** How long the notification stays recoverable, 0 for live delivery only. */
   ttlSeconds?: number;
+  /** Ask for a delivery receipt per recipient (`GET .../{userId}/{id}/receipt`, the receipt webhook). */
+  receipt?: boolean;
 }
 
 /** One entry of the 202 body, per distinct user, in request order. */
