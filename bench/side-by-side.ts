@@ -35,10 +35,10 @@
  * SYSTEMS=product,plain,durable (any subset); PHASES=memory,load (either); PRODUCT_DIR=path measures the product built
  * in another checkout (its transport-service/dist, built there first; this checkout's bench and ceilings);
  * PRODUCT_ENV='NAME=value …' adds environment to the product's instances (diagnostics, e.g.
- * PRODUCT_ENV='SLOT_LEASE_MS=600000'; a run with it is not the product as configured by default); PROFILE=dir runs the
- * product's instances with `--cpu-prof` (into dir) and `--trace-gc`, logs Redis commands slower than 1 ms (SLOWLOG) and
+ * PRODUCT_ENV='SLOT_LEASE_MS=600000'; a run with it is not the product as configured by default); PROFILE=dir runs every
+ * system's instances with `--cpu-prof` (into dir) and `--trace-gc`, logs Redis commands slower than 1 ms (SLOWLOG) and
  * writes dir/side-by-side.json with each run's figures, throughput window and GC pauses (profiled figures are not the
- * product's own: the profiler costs CPU); OUT=path writes the table elsewhere than bench/results/side-by-side.md.
+ * systems' own: the profiler costs CPU); OUT=path writes the table elsewhere than bench/results/side-by-side.md.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -54,7 +54,7 @@ import { notificationBody } from './support/bench-notification.js';
 import { DeliveryTracker, now } from './support/delivery-tracker.js';
 import { buildCeilings, deploy, productProvenance, pubsubChannels, type Deployment, type Instance, type ProductOptions } from './support/deployment.js';
 import { sleep, until } from './support/poll.js';
-import { cpuMicros, cpuShare, cpuTimes, fdLimit, pin, rssKiB, type CpuTimes } from './support/proc-stats.js';
+import { cpuMicros, cpuShare, cpuTimes, fdLimit, pin, procCounters, rssKiB, type CpuTimes, type ProcCounters } from './support/proc-stats.js';
 import type { GcPauses } from './support/product-process.js';
 import { RawHttpClient } from './support/raw-http.js';
 import { commandsPer, redisCounters, type RedisCounters } from './support/redis-stats.js';
@@ -286,6 +286,8 @@ interface Snapshot {
   gc: number;
   servers: number[];
   cpus: CpuTimes[];
+  /** Redis first, then the instances, like `servers`. */
+  procs: ProcCounters[];
   redis: RedisCounters;
   httpBytes: number;
   wsBytes: number;
@@ -324,6 +326,7 @@ async function throughput(deployment: Deployment, tracker: DeliveryTracker, http
       generator: process.cpuUsage(),
       gc: gcMillis,
       servers: cpuOf(deployment),
+      procs: deployment.pids.map(procCounters),
       cpus: cpuTimes(),
       redis,
       httpBytes: http.bytes(),
@@ -361,8 +364,16 @@ async function throughput(deployment: Deployment, tracker: DeliveryTracker, http
 
 function perNotification(start: Snapshot, end: Snapshot, delivered: number, instanceMicros: number, redisMicros: number): LoadResult['per'] {
   const commands = commandsPer(start.redis, end.redis, delivered);
+  const delta = (pick: (counters: ProcCounters) => number, which: 'redis' | 'instances'): number =>
+    end.procs.reduce((sum, counters, i) => ((i === 0) === (which === 'redis') ? sum + pick(counters) - pick(start.procs[i] ?? counters) : sum), 0) / delivered;
   return {
     instanceMicros: instanceMicros / delivered,
+    instanceUserMicros: delta((c) => c.userMicros, 'instances'),
+    instanceSystemMicros: delta((c) => c.systemMicros, 'instances'),
+    instanceReads: delta((c) => c.reads, 'instances'),
+    instanceWrites: delta((c) => c.writes, 'instances'),
+    redisReads: delta((c) => c.reads, 'redis'),
+    redisWrites: delta((c) => c.writes, 'redis'),
     redisMicros: redisMicros / delivered,
     redisCommands: commands.reduce((sum, row) => sum + row.calls, 0),
     commands,
@@ -569,7 +580,7 @@ async function main(): Promise<void> {
     settings: `RUNS=${RUNS} SECONDS=${SECONDS} WARMUP=${WARMUP} FEW=${FEW} MANY=${MANY} THROUGHPUT_USERS=${THROUGHPUT_USERS} IN_FLIGHT=${IN_FLIGHT} RATE=${RATE} BATCH=${BATCH} PHASES=${PHASES.join(',')}`,
     productLine:
       `Product instances: the built transport-service/dist/main.js with REDIS_URL, MAX_FRAMES_PER_SECOND=1000000${productEnv}, development identity on loopback, ` +
-      `otherwise defaults${PROFILE === undefined ? '' : `, **profiled** (${PROFILE_FLAGS.join(' ')})`}; measured: ${provenance}.`,
+      `otherwise defaults; measured: ${provenance}.${PROFILE === undefined ? '' : ` Every instance **profiled** (${PROFILE_FLAGS.join(' ')}).`}`,
     order,
     runs: RUNS,
     serverCpu: SERVER_CPU,

@@ -14,7 +14,7 @@ import { TrackedChild } from '../../test/support/tracked-child.js';
 import type { SystemName } from './bench-client.js';
 import { sleep, until } from './poll.js';
 import { pin } from './proc-stats.js';
-import { ProductProcess, type GcPauses } from './product-process.js';
+import { gcPausesOf, ProductProcess, type GcPauses } from './product-process.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CEILING_SOURCES = join(ROOT, 'bench/ceiling');
@@ -49,16 +49,16 @@ export interface Deployment {
   /** What each of those processes left behind (exit status, stderr), for when one is gone. */
   describe: Array<() => string>;
   counts(instance: Instance): Promise<InstanceCounts>;
-  /** Product only, with `--trace-gc` among its Node flags: each instance's pauses so far. */
+  /** With `--trace-gc` among the Node flags: each instance's pauses so far. */
   gcPauses(): GcPauses[][];
   stop(): Promise<void>;
 }
 
-/** How the product's instances run. */
+/** How the instances run. */
 export interface ProductOptions {
   /** The checkout whose built `transport-service/dist/main.js` runs. */
   checkout: string;
-  /** Node flags before main.js (profiling). */
+  /** Node flags of every instance, product or ceiling (profiling). */
   nodeFlags: readonly string[];
   env: Record<string, string>;
 }
@@ -100,8 +100,8 @@ export function buildCeilings(): void {
   }
 }
 
-async function startCeiling(system: Exclude<SystemName, 'product'>, redisUrl: string): Promise<{ child: TrackedChild; port: number }> {
-  const child = TrackedChild.spawn(process.execPath, [join(CEILING_BUILD, CEILING_MAIN[system])], { env: { ...process.env, REDIS_URL: redisUrl, PORT: '0' } });
+async function startCeiling(system: Exclude<SystemName, 'product'>, redisUrl: string, nodeFlags: readonly string[]): Promise<{ child: TrackedChild; port: number }> {
+  const child = TrackedChild.spawn(process.execPath, [...nodeFlags, join(CEILING_BUILD, CEILING_MAIN[system])], { env: { ...process.env, REDIS_URL: redisUrl, PORT: '0' } });
   const port = (): number | undefined => {
     const found = /\{"port":(\d+)\}/.exec(child.stdout)?.[1];
     return found === undefined ? undefined : Number(found);
@@ -139,18 +139,19 @@ export async function deploy(system: SystemName, cpu: number, product: ProductOp
   const instances: Instance[] = [];
   const stops: Array<() => Promise<unknown>> = [];
   const describe: Array<() => string> = [() => `redis-server on port ${redis.port}`];
-  const products: ProductProcess[] = [];
+  const gcLogs: Array<() => string> = [];
   for (let i = 0; i < 2; i += 1) {
     if (system === 'product') {
       // LOG_LEVEL info: nothing logs per request or per connection at info, so the hot paths are the same as at `warn`.
       const service = await ProductProcess.start(product.checkout, product.nodeFlags, { REDIS_URL: redis.url, MAX_FRAMES_PER_SECOND: '1000000', ...product.env });
-      products.push(service);
+      gcLogs.push(() => service.stdout);
       instances.push({ pid: service.pid, host: '127.0.0.1', port: service.port, wsBase: `ws://127.0.0.1:${service.port}` });
       // SIGTERM: its graceful shutdown (no connection is left by then), so that a --cpu-prof profile gets written.
       stops.push(() => service.stop(STOP_GRACE_MS));
       describe.push(() => service.describe());
     } else {
-      const { child, port } = await startCeiling(system, redis.url);
+      const { child, port } = await startCeiling(system, redis.url, product.nodeFlags);
+      gcLogs.push(() => child.stdout);
       instances.push({ pid: child.child.pid ?? 0, host: '127.0.0.1', port, wsBase: `ws://127.0.0.1:${port}` });
       stops.push(() => Promise.race([child.kill('SIGTERM'), sleep(STOP_GRACE_MS).then(() => child.kill('SIGKILL'))]));
       describe.push(() => `${system} ceiling instance on port ${port}\n${child.describe()}`);
@@ -179,7 +180,7 @@ export async function deploy(system: SystemName, cpu: number, product: ProductOp
     pids: [redis.pid, ...instances.map((instance) => instance.pid)],
     describe,
     counts: system === 'product' ? productCounts : ceilingCounts,
-    gcPauses: () => products.map((service) => service.gcPauses()),
+    gcPauses: () => gcLogs.map((stdout) => gcPausesOf(stdout())),
     async stop() {
       redisClient.disconnect();
       await Promise.all(stops.map((stop) => stop()));

@@ -13,6 +13,21 @@ export interface GcPauses {
   millis: number;
 }
 
+/** Pauses by kind from the `--trace-gc` lines in a process's stdout (empty without that flag). */
+export function gcPausesOf(stdout: string): GcPauses[] {
+  const byKind = new Map<string, GcPauses>();
+  for (const line of stdout.split('\n')) {
+    const match = TRACE_GC.exec(line);
+    if (match === null) continue;
+    const kind = match[1] ?? '?';
+    const entry = byKind.get(kind) ?? { kind, count: 0, millis: 0 };
+    entry.count += 1;
+    entry.millis += Number(match[2]);
+    byKind.set(kind, entry);
+  }
+  return [...byKind.values()];
+}
+
 /**
  * One instance of a built product, `<checkout>/transport-service/dist/main.js`, started with extra Node flags (e.g.
  * `--cpu-prof`, `--trace-gc`): unlike the tests' ServiceProcess, the checkout may be another one (an A/B of a change).
@@ -57,19 +72,9 @@ export class ProductProcess {
     clearTimeout(timer);
   }
 
-  /** Pauses by kind from `--trace-gc` lines on stdout (empty without that flag). */
-  gcPauses(): GcPauses[] {
-    const byKind = new Map<string, GcPauses>();
-    for (const line of this.child.stdout.split('\n')) {
-      const match = TRACE_GC.exec(line);
-      if (match === null) continue;
-      const kind = match[1] ?? '?';
-      const entry = byKind.get(kind) ?? { kind, count: 0, millis: 0 };
-      entry.count += 1;
-      entry.millis += Number(match[2]);
-      byKind.set(kind, entry);
-    }
-    return [...byKind.values()];
+  /** Everything the process wrote to stdout so far (its log, and `--trace-gc` lines when asked for). */
+  get stdout(): string {
+    return this.child.stdout;
   }
 
   describe(): string {

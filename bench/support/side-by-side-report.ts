@@ -11,6 +11,14 @@ export interface MemoryResult {
 /** Per notification delivered in the throughput window. */
 export interface PerNotification {
   instanceMicros: number;
+  /** instanceMicros split into user and kernel time. */
+  instanceUserMicros: number;
+  instanceSystemMicros: number;
+  /** read(2) and write(2) calls of both instances, and of Redis. */
+  instanceReads: number;
+  instanceWrites: number;
+  redisReads: number;
+  redisWrites: number;
   redisMicros: number;
   /** Every command Redis ran (a script's own calls included), from INFO commandstats. */
   redisCommands: number;
@@ -131,13 +139,15 @@ function perNotification(medianOf: MedianOf, ran: SystemName[], results: RunResu
   const lines = [
     '## Per notification (medians, throughput window)',
     '',
-    '| system | instance CPU | Redis CPU | Redis commands | Redis bytes in / out | HTTP bytes (request + response) | WebSocket bytes to the client |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| system | instance CPU (user / kernel) | Redis CPU | Redis commands | instance read / write syscalls | Redis read / write syscalls | Redis bytes in / out | HTTP bytes (request + response) | WebSocket bytes to the client |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const system of ran) {
+    const calls = (pick: (per: PerNotification) => number): string => fmt.fixed(medianOf(system, (r) => pick(r.per)), 2);
     lines.push(
-      `| ${system} | ${fmt.fixed(medianOf(system, (r) => r.per.instanceMicros), 1)} µs | ${fmt.fixed(medianOf(system, (r) => r.per.redisMicros), 1)} µs | ` +
-        `${fmt.fixed(medianOf(system, (r) => r.per.redisCommands), 2)} | ${fmt.int(medianOf(system, (r) => r.per.redisBytesIn))} / ${fmt.int(medianOf(system, (r) => r.per.redisBytesOut))} | ` +
+      `| ${system} | ${fmt.fixed(medianOf(system, (r) => r.per.instanceMicros), 1)} µs (${fmt.fixed(medianOf(system, (r) => r.per.instanceUserMicros), 1)} / ${fmt.fixed(medianOf(system, (r) => r.per.instanceSystemMicros), 1)}) | ` +
+        `${fmt.fixed(medianOf(system, (r) => r.per.redisMicros), 1)} µs | ` +
+        `${fmt.fixed(medianOf(system, (r) => r.per.redisCommands), 2)} | ${calls((p) => p.instanceReads)} / ${calls((p) => p.instanceWrites)} | ${calls((p) => p.redisReads)} / ${calls((p) => p.redisWrites)} | ${fmt.int(medianOf(system, (r) => r.per.redisBytesIn))} / ${fmt.int(medianOf(system, (r) => r.per.redisBytesOut))} | ` +
         `${fmt.int(medianOf(system, (r) => r.per.httpBytes))} | ${fmt.int(medianOf(system, (r) => r.per.wsBytes))} |`,
     );
   }
@@ -193,7 +203,8 @@ export function report(results: RunResult[], systems: SystemName[], context: Rep
     '',
     ...perNotification(medianOf, ran, results),
     '',
-    'CPU from /proc/PID/stat (all threads) over the throughput window, divided by the notifications delivered in it. Redis',
+    'CPU from /proc/PID/stat (all threads; user and kernel time) over the throughput window, divided by the notifications',
+    'delivered in it; syscalls from /proc/PID/io (`syscr`, `syscw`: socket reads and writes, both instances summed). Redis',
     'commands and µs: `INFO commandstats` deltas over the same window (a script counts as its EVALSHA plus each command it',
     "calls; the bench's own INFO calls left out; the product's background work, e.g. connection-slot lease refreshes, included).",
     'Redis bytes: `INFO stats` `total_net_input_bytes` / `total_net_output_bytes` deltas (Pub/Sub messages to the instances',
