@@ -106,6 +106,14 @@ export function median(values: number[]): number {
   return sorted.length % 2 === 1 ? (sorted[middle] ?? Number.NaN) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
 }
 
+/** Points of the generator's CPU busy with other processes above which a run is not the systems' own. */
+const DISTURBED_POINTS = 15;
+
+/** Whether something besides the bench took the generator's CPU (another process, the hypervisor) in a run. */
+function disturbed(r: RunResult): boolean {
+  return r.generatorCpuAll - r.generatorCpu > DISTURBED_POINTS || Math.max(r.steal, r.latencySteal) > 5;
+}
+
 type MedianOf = (system: SystemName, pick: (result: RunResult) => number) => number;
 
 /** The ratios to each ceiling and the bar: memory against the plain one, throughput and p99 against the durable one. */
@@ -186,6 +194,16 @@ export function report(results: RunResult[], systems: SystemName[], context: Rep
     );
   }
   lines.push(...ratios(medianOf, ran));
+  const noisy = results.filter(disturbed);
+  if (noisy.length > 0) {
+    lines.push(
+      '',
+      `**${noisy.length} of ${results.length} runs were disturbed** (${noisy.map((r) => `${r.system}#${r.run}`).join(', ')}): other processes kept the`,
+      `generator's CPU busy more than ${DISTURBED_POINTS} points above the generator's own use, or the hypervisor stole over 5 %. Their figures`,
+      "are not the systems' own (a disturbed run usually shows lower throughput and a longer p99); compare them with care, and rerun on",
+      'a quiet machine for the bar.',
+    );
+  }
   lines.push(
     '',
     'Method. Memory: summed VmRSS (/proc/PID/status) of both instances once every user is connected (product: SETUP',
@@ -231,15 +249,15 @@ export function report(results: RunResult[], systems: SystemName[], context: Rep
     '',
     '## Every run',
     '',
-    `| run | system | RSS at FEW / MANY | KiB per user | delivered/s | generator CPU / GC / CPU ${c.generatorCpu} busy (all) | CPU ${c.serverCpu} busy | p50 / p99 / p99.9 | generator lag p99 / loop delay max (latency phase) | steal (max of both CPUs) | deliveries per notification |`,
-    '| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    `| run | system | RSS at FEW / MANY | KiB per user | delivered/s | generator CPU / GC / CPU ${c.generatorCpu} busy (all) | CPU ${c.serverCpu} busy | p50 / p99 / p99.9 | generator lag p99 / loop delay max (latency phase) | steal (max of both CPUs) | deliveries per notification | disturbed |`,
+    '| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
   );
   for (const r of results) {
     lines.push(
       `| ${r.run} | ${r.system} | ${fmt.fixed(r.rssFewKiB / 1024, 1)} / ${fmt.fixed(r.rssManyKiB / 1024, 1)} MiB | ${fmt.fixed(r.kibPerUser, 2)} | ` +
         `${fmt.int(r.deliveredPerSecond)} | ${fmt.fixed(r.generatorCpu, 0)} % / ${fmt.fixed(r.generatorGc, 1)} % / ${fmt.fixed(r.generatorCpuAll, 0)} % | ${fmt.fixed(r.serverCpu, 0)} % | ` +
         `${fmt.fixed(r.p50, 2)} / ${fmt.fixed(r.p99, 2)} / ${fmt.fixed(r.p999, 2)} ms | ${fmt.fixed(r.scheduleLagP99, 2)} / ${fmt.fixed(r.generatorLoopDelayMax, 1)} ms | ` +
-        `${fmt.fixed(Math.max(r.steal, r.latencySteal), 1)} % | ${fmt.fixed(r.deliveriesPerNotification, 3)} |`,
+        `${fmt.fixed(Math.max(r.steal, r.latencySteal), 1)} % | ${fmt.fixed(r.deliveriesPerNotification, 3)} | ${disturbed(r) ? '**yes**' : 'no'} |`,
     );
   }
   return `${lines.join('\n')}\n`;
