@@ -1,19 +1,23 @@
 /**
- * This product next to the practical ceiling (plain `ws` + ioredis per-user channels + node:http,
- * bench/ceiling/plain-ws-server.ts) on the workload and topology the bar is defined by (README "Benchmarks"): one redis-server
- * and two instances of a system share CPU 0; the load generator (this process, and for the memory phase one
- * client-holder child per instance) has CPU 1. For each system, alternating the order, RUNS times:
+ * This product next to two ceilings (bench/ceiling/): the plain one (`ws` + ioredis per-user channels + node:http,
+ * one PUBLISH per notification) and the durable one (the same, but each POST appends the notification to a per-user
+ * Redis Stream and publishes it in one EVALSHA: the floor for any system that keeps a recovery history). On the
+ * workload and topology the bar is defined by (README "Benchmarks"): one redis-server and two instances of a system
+ * share CPU 0; the load generator (this process, and for the memory phase one client-holder child per instance) has
+ * CPU 1. For each system, alternating the order, RUNS times:
  *
  *   memory      users connect, spread evenly over both instances, BATCH at a time; the instances' summed RSS is read
  *               at FEW and at MANY users (after every connection and channel subscription is in place, plus 2 s):
  *               marginal KiB per connected user.
  *   throughput  fresh Redis and instances, THROUGHPUT_USERS users connected here; IN_FLIGHT closed-loop POSTs, each
  *               to a random instance for a random user, for WARMUP + SECONDS: notifications delivered at the clients
- *               per second over the last SECONDS (PAYLOAD frames decoded with rsocket-core, or text messages).
+ *               per second over the last SECONDS (PAYLOAD frames decoded with rsocket-core, or text messages); per
+ *               notification over that window: instance and Redis CPU, Redis commands (INFO commandstats), Redis,
+ *               HTTP and WebSocket bytes.
  *   latency     the same processes and clients; RATE POST/s on an open-loop schedule for SECONDS: p50 / p99 of client
  *               receive time minus the time the bench issued the POST (carried in the payload; one clock, this process).
  *   deliveries  Pub/Sub messages the instances' subscriber connections received (product:
- *               transport_broker_deliveries_total, ceiling: GET /stats `messages`, both summed over the instances)
+ *               transport_broker_deliveries_total, ceilings: GET /stats `messages`, both summed over the instances)
  *               per notification accepted, over the throughput and latency phases.
  *
  * POSTs go over lean keep-alive HTTP/1.1 connections (bench/support/raw-http.ts; node:http's client took most of the
@@ -23,32 +27,40 @@
  * Prints the medians and writes bench/results/side-by-side.md.
  *
  *   npm run bench:compare
- *   RUNS=1 SECONDS=3 FEW=1000 MANY=3000 SYSTEMS=ceiling npm run bench:compare
+ *   RUNS=1 SECONDS=3 FEW=1000 MANY=3000 SYSTEMS=durable npm run bench:compare
+ *   PRODUCT_DIR=/work/other-checkout SYSTEMS=product RUNS=3 OUT=/tmp/b.md npm run bench:compare   (an A/B of a change)
+ *   PROFILE=/tmp/profile SYSTEMS=product RUNS=1 PHASES=load npm run bench:compare; node --import tsx bench/publish-path-profile.ts /tmp/profile
  *
  * Env: RUNS=3 SECONDS=10 WARMUP=2 FEW=5000 MANY=20000 THROUGHPUT_USERS=2000 IN_FLIGHT=64 RATE=2700 BATCH=250
- * SYSTEMS=product,ceiling; PRODUCT_ENV='NAME=value …' adds environment to the product's instances (diagnostics, e.g.
- * PRODUCT_ENV='SLOT_LEASE_MS=600000'; a run with it is not the product as configured by default); OUT=path writes the
- * table elsewhere than bench/results/side-by-side.md.
+ * SYSTEMS=product,plain,durable (any subset); PHASES=memory,load (either); PRODUCT_DIR=path measures the product built
+ * in another checkout (its transport-service/dist, built there first; this checkout's bench and ceilings);
+ * PRODUCT_ENV='NAME=value …' adds environment to the product's instances (diagnostics, e.g.
+ * PRODUCT_ENV='SLOT_LEASE_MS=600000'; a run with it is not the product as configured by default); PROFILE=dir runs every
+ * system's instances with `--cpu-prof` (into dir) and `--trace-gc`, logs Redis commands slower than 1 ms (SLOWLOG) and
+ * writes dir/side-by-side.json with each run's figures, throughput window and GC pauses (profiled figures are not the
+ * systems' own: the profiler costs CPU); OUT=path writes the table elsewhere than bench/results/side-by-side.md.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { monitorEventLoopDelay, performance, PerformanceObserver } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
-import { Redis } from 'ioredis';
-import ts from 'typescript';
+import type { Redis } from 'ioredis';
 import type WebSocket from 'ws';
-import { RedisProcess } from '../test/support/redis-process.js';
-import { ServiceProcess } from '../test/support/service-process.js';
 import { TrackedChild } from '../test/support/tracked-child.js';
-import { openClient, type SystemName } from './support/bench-client.js';
+import { bytesReceived, openClient, type SystemName } from './support/bench-client.js';
+import { notificationBody } from './support/bench-notification.js';
 import { DeliveryTracker, now } from './support/delivery-tracker.js';
-import { cpuMicros, cpuShare, cpuTimes, fdLimit, pin, rssKiB, type CpuTimes } from './support/proc-stats.js';
+import { buildCeilings, deploy, productProvenance, pubsubChannels, type Deployment, type Instance, type ProductOptions } from './support/deployment.js';
+import { sleep, until } from './support/poll.js';
+import { cpuMicros, cpuShare, cpuTimes, fdLimit, pin, procCounters, rssKiB, type CpuTimes, type ProcCounters } from './support/proc-stats.js';
+import type { GcPauses } from './support/product-process.js';
 import { RawHttpClient } from './support/raw-http.js';
+import { commandsPer, redisCounters, type RedisCounters } from './support/redis-stats.js';
+import { report, type LoadResult, type MemoryResult, type RunResult } from './support/side-by-side-report.js';
 
-const KNOBS = ['RUNS', 'SECONDS', 'WARMUP', 'FEW', 'MANY', 'THROUGHPUT_USERS', 'IN_FLIGHT', 'RATE', 'BATCH', 'SYSTEMS', 'PRODUCT_ENV', 'OUT'] as const;
+const KNOBS = ['RUNS', 'SECONDS', 'WARMUP', 'FEW', 'MANY', 'THROUGHPUT_USERS', 'IN_FLIGHT', 'RATE', 'BATCH', 'SYSTEMS', 'PHASES', 'PRODUCT_DIR', 'PRODUCT_ENV', 'PROFILE', 'OUT'] as const;
 function knob(name: (typeof KNOBS)[number], fallback: number): number {
   const value = Number(process.env[name] ?? fallback);
   if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number, got ${String(process.env[name])}`);
@@ -63,7 +75,13 @@ const THROUGHPUT_USERS = knob('THROUGHPUT_USERS', 2_000);
 const IN_FLIGHT = knob('IN_FLIGHT', 64);
 const RATE = knob('RATE', 2_700);
 const BATCH = knob('BATCH', 250);
-const SYSTEMS = (process.env.SYSTEMS ?? 'product,ceiling').split(',').map((name) => name.trim());
+const SYSTEMS = (process.env.SYSTEMS ?? 'product,plain,durable').split(',').map((name) => name.trim());
+const PHASES = (process.env.PHASES ?? 'memory,load').split(',').map((name) => name.trim());
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+/** Where PROFILE puts the instances' CPU profiles and the runs' figures; undefined when not profiling. */
+const PROFILE = process.env.PROFILE === undefined ? undefined : resolve(process.env.PROFILE);
+/** Samples every 200 µs: per-notification work is a few tens of µs, the default 1 ms would blur it. */
+const PROFILE_FLAGS = PROFILE === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${PROFILE}`, '--cpu-prof-interval=200', '--trace-gc'];
 /** Extra environment for the product's instances, `NAME=value` pairs separated by spaces (diagnostics only). */
 const PRODUCT_ENV = Object.fromEntries(
   (process.env.PRODUCT_ENV ?? '')
@@ -77,12 +95,11 @@ const LATENCY_SOCKETS = 256;
 const SERVER_CPU = 0;
 const GENERATOR_CPU = 1;
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const CEILING_TS = join(ROOT, 'bench/ceiling/plain-ws-server.ts');
-/** The ceiling runs as plain JS like the built product (no loader in its process); next to node_modules to resolve. */
-const CEILING_JS = join(ROOT, 'node_modules/.cache/side-by-side/plain-ws-server.mjs');
 const HOLDER_TS = join(ROOT, 'bench/support/client-holder.ts');
 const RESULTS = process.env.OUT ?? join(ROOT, 'bench/results/side-by-side.md');
+const PRODUCT: ProductOptions = { checkout: resolve(process.env.PRODUCT_DIR ?? ROOT), nodeFlags: PROFILE_FLAGS, env: PRODUCT_ENV };
+/** Redis commands slower than this (µs) go to SLOWLOG while profiling. */
+const SLOWLOG_MICROS = 1_000;
 
 // The load generator's own GC must stay out of the figures. V8's allocation-site pretenuring sometimes decides (after
 // bursts of long-lived objects, e.g. while users connect) to allocate short-lived buffers and requests straight into
@@ -96,7 +113,6 @@ new PerformanceObserver((list) => {
   for (const entry of list.getEntries()) gcMillis += entry.duration;
 }).observe({ entryTypes: ['gc'] });
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const log = (line: string): boolean => process.stdout.write(`${line}\n`);
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -132,176 +148,12 @@ function percentile(sorted: Float64Array, p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  if (sorted.length === 0) return Number.NaN;
-  return sorted.length % 2 === 1 ? (sorted[middle] ?? Number.NaN) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
-}
-
-/**
- * Polls `predicate` until it holds. Not the tests' waitFor: this polls every 200 ms, not 10 ms, so waiting adds no
- * load to the generator's core, and `what` may be computed when the wait fails (to report counts at that moment).
- */
-async function until(predicate: () => boolean | Promise<boolean>, what: string | (() => string), timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await predicate())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${typeof what === 'string' ? what : what()}`);
-    await sleep(200);
-  }
-}
-
 // ---------------------------------------------------------------------------------------------------------------
-// Deployments: one Redis and two instances of a system on CPU 0
-
-interface Instance {
-  pid: number;
-  host: string;
-  port: number;
-  wsBase: string;
-}
-
-interface InstanceCounts {
-  /** Live user connections (product: the smaller of connections and open streams). */
-  connections: number;
-  /** Pub/Sub messages the instance's subscriber received. */
-  brokerMessages: number;
-}
-
-interface Deployment {
-  system: SystemName;
-  redis: RedisProcess;
-  redisClient: Redis;
-  instances: Instance[];
-  /** Pub/Sub channels the instances subscribe to with no user connected. */
-  baselineChannels: number;
-  /** Pids of everything on CPU 0: Redis first, then the instances. */
-  pids: number[];
-  /** What each of those processes left behind (exit status, stderr), for when one is gone. */
-  describe: Array<() => string>;
-  counts(instance: Instance): Promise<InstanceCounts>;
-  stop(): Promise<void>;
-}
-
-/** Which product was measured: the commit, uncommitted changes under the product's sources, and when dist was built. */
-function productProvenance(): string {
-  const git = (...args: string[]): string => {
-    try {
-      return execFileSync('git', args, { cwd: ROOT }).toString().trimEnd();
-    } catch {
-      return '?';
-    }
-  };
-  const dirty = git('status', '--porcelain', '--', 'transport-service', 'contract')
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line) => line.slice(3));
-  const dist = join(ROOT, 'transport-service/dist');
-  const newest = readdirSync(dist, { recursive: true, encoding: 'utf8' })
-    .filter((file) => file.endsWith('.js'))
-    .reduce((latest, file) => Math.max(latest, statSync(join(dist, file)).mtimeMs), 0);
-  const changes = dirty.length > 0 ? ` plus uncommitted changes to ${dirty.map((file) => `\`${file}\``).join(', ')}` : '';
-  return `commit ${git('rev-parse', '--short', 'HEAD')}${changes}, transport-service/dist last built ${new Date(newest).toISOString()}`;
-}
-
-function buildCeiling(): void {
-  const output = ts.transpileModule(readFileSync(CEILING_TS, 'utf8'), {
-    compilerOptions: { module: ts.ModuleKind.ES2022, target: ts.ScriptTarget.ES2022 },
-    fileName: 'plain-ws-server.ts',
-  });
-  mkdirSync(dirname(CEILING_JS), { recursive: true });
-  writeFileSync(CEILING_JS, output.outputText);
-}
-
-async function startCeiling(redisUrl: string): Promise<{ child: TrackedChild; port: number }> {
-  const child = TrackedChild.spawn(process.execPath, [CEILING_JS], { env: { ...process.env, REDIS_URL: redisUrl, PORT: '0' } });
-  const port = (): number | undefined => {
-    const found = /\{"port":(\d+)\}/.exec(child.stdout)?.[1];
-    return found === undefined ? undefined : Number(found);
-  };
-  await until(() => port() !== undefined || child.exited, 'the ceiling server to print its port', 10_000);
-  const found = port();
-  if (found === undefined) throw new Error(`the ceiling server did not start\n${child.describe()}`);
-  return { child, port: found };
-}
-
-async function productCounts(instance: Instance): Promise<InstanceCounts> {
-  const text = await (await fetch(`http://${instance.host}:${instance.port}/metrics`)).text();
-  const read = (name: string): number => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? ([\\d.e+]+)$`, 'm').exec(text)?.[1] ?? Number.NaN);
-  return {
-    connections: Math.min(read('transport_connections'), read('transport_streams')),
-    brokerMessages: read('transport_broker_deliveries_total'),
-  };
-}
-
-async function ceilingCounts(instance: Instance): Promise<InstanceCounts> {
-  const stats = (await (await fetch(`http://${instance.host}:${instance.port}/stats`)).json()) as { connections: number; messages: number };
-  return { connections: stats.connections, brokerMessages: stats.messages };
-}
-
-async function deploy(system: SystemName): Promise<Deployment> {
-  const redis = await RedisProcess.start();
-  pin(redis.pid, SERVER_CPU);
-  const redisClient = new Redis(redis.url);
-  const instances: Instance[] = [];
-  const stops: Array<() => Promise<unknown>> = [];
-  const describe: Array<() => string> = [() => `redis-server on port ${redis.port}`];
-  for (let i = 0; i < 2; i += 1) {
-    if (system === 'product') {
-      // LOG_LEVEL stays at ServiceProcess's `info` (it waits for the info line "listening"); nothing logs per request
-      // or per connection at info, so the hot paths are the same as at `warn`.
-      const service = await ServiceProcess.start({ REDIS_URL: redis.url, MAX_FRAMES_PER_SECOND: '1000000', ...PRODUCT_ENV });
-      instances.push({ pid: service.pid, host: '127.0.0.1', port: service.port, wsBase: `ws://127.0.0.1:${service.port}` });
-      // SIGTERM (its graceful shutdown: no connection is left by then), so that e.g. PRODUCT_ENV='NODE_OPTIONS=--cpu-prof'
-      // gets its profile written; SIGKILL if it has not exited within 15 s.
-      stops.push(() => Promise.race([service.terminate(), sleep(15_000).then(() => service.kill())]));
-      describe.push(() => `product instance ${service.instanceId} (exited: ${String(service.exited)})\nstderr:\n${service.stderr}\nlast log lines:\n${service.logs.slice(-10).map((entry) => JSON.stringify(entry)).join('\n')}`);
-    } else {
-      const { child, port } = await startCeiling(redis.url);
-      instances.push({ pid: child.child.pid ?? 0, host: '127.0.0.1', port, wsBase: `ws://127.0.0.1:${port}` });
-      stops.push(() => Promise.race([child.kill('SIGTERM'), sleep(15_000).then(() => child.kill('SIGKILL'))]));
-      describe.push(() => `ceiling instance on port ${port}\n${child.describe()}`);
-    }
-  }
-  for (const instance of instances) pin(instance.pid, SERVER_CPU);
-  // The instances' own channels (the product's eviction channels) may be confirmed just after they listen: settled
-  // once two reads 300 ms apart agree.
-  let baselineChannels = -1;
-  await until(
-    async () => {
-      const previous = baselineChannels;
-      await sleep(300);
-      baselineChannels = await pubsubChannels(redisClient);
-      return baselineChannels === previous;
-    },
-    'the instances\' own Pub/Sub channels to settle',
-    10_000,
-  );
-  return {
-    system,
-    redis,
-    redisClient,
-    instances,
-    baselineChannels,
-    pids: [redis.pid, ...instances.map((instance) => instance.pid)],
-    describe,
-    counts: system === 'product' ? productCounts : ceilingCounts,
-    async stop() {
-      redisClient.disconnect();
-      await Promise.all(stops.map((stop) => stop()));
-      await redis.kill();
-    },
-  };
-}
+// Connected users
 
 /** Users per instance when `users` are spread evenly over two. */
 function shares(users: number): [number, number] {
   return [Math.ceil(users / 2), Math.floor(users / 2)];
-}
-
-/** Channels with subscribers, from `INFO stats` (one number: polling must not make this process allocate per user). */
-async function pubsubChannels(redisClient: Redis): Promise<number> {
-  return Number(/pubsub_channels:(\d+)/.exec(await redisClient.info('stats'))?.[1] ?? Number.NaN);
 }
 
 /**
@@ -339,13 +191,6 @@ function cpuOf(deployment: Deployment): number[] {
 // ---------------------------------------------------------------------------------------------------------------
 // Memory phase
 
-interface MemoryResult {
-  rssFewKiB: number;
-  rssManyKiB: number;
-  kibPerUser: number;
-  redisBytesPerUser: number;
-}
-
 function spawnHolder(system: SystemName, wsBase: string): TrackedChild {
   const holder = TrackedChild.spawn(process.execPath, ['--import', 'tsx', HOLDER_TS, system, wsBase], { cwd: ROOT });
   pin(holder.child.pid ?? 0, GENERATOR_CPU);
@@ -369,7 +214,7 @@ async function usedMemory(redisClient: Redis): Promise<number> {
 }
 
 async function memoryPhase(system: SystemName): Promise<MemoryResult> {
-  const deployment = await deploy(system);
+  const deployment = await deploy(system, SERVER_CPU, PRODUCT);
   const holders = deployment.instances.map((instance) => spawnHolder(system, instance.wsBase));
   try {
     const settled = async (users: number): Promise<{ rss: number; redis: number }> => {
@@ -400,6 +245,8 @@ async function memoryPhase(system: SystemName): Promise<MemoryResult> {
 /** What the clients received: each notification must arrive once, at its own user. */
 interface Poster {
   post(instance: Instance, body: string): Promise<number>;
+  /** HTTP bytes sent and received so far, over every instance. */
+  bytes(): number;
   destroy(): void;
 }
 
@@ -415,6 +262,7 @@ function poster(maxSockets: number): Poster {
       }
       return client.post('/api/v1/notifications', body);
     },
+    bytes: () => [...clients.values()].reduce((sum, client) => sum + client.bytes.sent + client.bytes.received, 0),
     destroy: () => {
       for (const client of clients.values()) client.destroy();
     },
@@ -425,44 +273,9 @@ function randomInt(below: number): number {
   return Math.floor(Math.random() * below);
 }
 
-/** One notification for a random user to a random instance; the payload carries its number, user and issue time. */
+/** One notification for a random user; the payload carries its number, user and issue time. */
 function notification(tracker: DeliveryTracker, users: number): string {
-  const n = tracker.next();
-  const user = randomInt(users);
-  return `{"userId":"t-${user}","type":"bench","payload":{"n":${n},"u":${user},"t":${now()}}}`;
-}
-
-interface LoadResult {
-  deliveredPerSecond: number;
-  acceptedPerSecond: number;
-  /** This process's CPU over the measured window, in % of one core. */
-  generatorCpu: number;
-  /** This process's GC pauses over the measured window, in % of the window. */
-  generatorGc: number;
-  /** CPU 1 busy with anything (this process and whatever else ran there), in %: above generatorCpu means interference. */
-  generatorCpuAll: number;
-  /** The larger of the two CPUs' time stolen by the hypervisor over the window, in %. */
-  steal: number;
-  /** The same two over the latency phase. */
-  latencyGeneratorCpuAll: number;
-  latencySteal: number;
-  /** Everything on CPU 0 (Redis + instances) over the measured window, in % of the core. */
-  serverCpu: number;
-  instanceMicrosPerNotification: number;
-  redisMicrosPerNotification: number;
-  p50: number;
-  p99: number;
-  p999: number;
-  latencyServerCpu: number;
-  achievedRate: number;
-  scheduleLagP99: number;
-  /** This process's event-loop delay during the latency phase (ms). */
-  generatorLoopDelayP99: number;
-  generatorLoopDelayMax: number;
-  /** This process's GC pauses during the latency phase (ms in total). */
-  generatorGcMillis: number;
-  deliveriesPerNotification: number;
-  notifications: number;
+  return notificationBody(tracker.next(), randomInt(users), now());
 }
 
 interface Snapshot {
@@ -473,9 +286,21 @@ interface Snapshot {
   gc: number;
   servers: number[];
   cpus: CpuTimes[];
+  /** Redis first, then the instances, like `servers`. */
+  procs: ProcCounters[];
+  redis: RedisCounters;
+  httpBytes: number;
+  wsBytes: number;
+  /** process.hrtime in µs: the clock of the instances' CPU profiles (CLOCK_MONOTONIC). */
+  monotonicMicros: number;
 }
 
-async function throughput(deployment: Deployment, tracker: DeliveryTracker, http: Poster): Promise<Pick<LoadResult, 'deliveredPerSecond' | 'acceptedPerSecond' | 'generatorCpu' | 'generatorGc' | 'generatorCpuAll' | 'steal' | 'serverCpu' | 'instanceMicrosPerNotification' | 'redisMicrosPerNotification'>> {
+type ThroughputResult = Pick<LoadResult, 'deliveredPerSecond' | 'acceptedPerSecond' | 'generatorCpu' | 'generatorGc' | 'generatorCpuAll' | 'steal' | 'serverCpu' | 'per'> & {
+  /** The measured window on the clock of the instances' CPU profiles (µs). */
+  window: [number, number];
+};
+
+async function throughput(deployment: Deployment, tracker: DeliveryTracker, http: Poster, sockets: WebSocket[]): Promise<ThroughputResult> {
   const outcome = { accepted: 0, failure: '' };
   let running = true;
   const worker = async (): Promise<void> => {
@@ -490,12 +315,29 @@ async function throughput(deployment: Deployment, tracker: DeliveryTracker, http
       }
     }
   };
-  const snapshot = (): Snapshot => ({ at: performance.now(), deliveries: tracker.deliveries, accepted: outcome.accepted, generator: process.cpuUsage(), gc: gcMillis, servers: cpuOf(deployment), cpus: cpuTimes() });
+  const snapshot = async (): Promise<Snapshot> => {
+    const redis = await redisCounters(deployment.redisClient);
+    const wsBytes = sockets.reduce((sum, socket) => sum + bytesReceived(socket), 0);
+    return {
+      at: performance.now(),
+      monotonicMicros: Number(process.hrtime.bigint() / 1000n),
+      deliveries: tracker.deliveries,
+      accepted: outcome.accepted,
+      generator: process.cpuUsage(),
+      gc: gcMillis,
+      servers: cpuOf(deployment),
+      procs: deployment.pids.map(procCounters),
+      cpus: cpuTimes(),
+      redis,
+      httpBytes: http.bytes(),
+      wsBytes,
+    };
+  };
   const workers = Array.from({ length: IN_FLIGHT }, worker);
   await sleep(WARMUP * 1000);
-  const start = snapshot();
+  const start = await snapshot();
   await sleep(SECONDS * 1000);
-  const end = snapshot();
+  const end = await snapshot();
   running = false;
   await Promise.all(workers);
   if (outcome.failure !== '') throw new Error(`throughput phase on ${deployment.system}: ${outcome.failure}`);
@@ -515,8 +357,30 @@ async function throughput(deployment: Deployment, tracker: DeliveryTracker, http
     generatorCpuAll: cpuShare(start.cpus, end.cpus, GENERATOR_CPU).busy,
     steal: Math.max(cpuShare(start.cpus, end.cpus, SERVER_CPU).steal, cpuShare(start.cpus, end.cpus, GENERATOR_CPU).steal),
     serverCpu: (servers.reduce((sum, micros) => sum + micros, 0) / 1e6 / seconds) * 100,
-    instanceMicrosPerNotification: instanceMicros.reduce((sum, micros) => sum + micros, 0) / delivered,
-    redisMicrosPerNotification: redisMicros / delivered,
+    per: perNotification(start, end, delivered, instanceMicros.reduce((sum, micros) => sum + micros, 0), redisMicros),
+    window: [start.monotonicMicros, end.monotonicMicros],
+  };
+}
+
+function perNotification(start: Snapshot, end: Snapshot, delivered: number, instanceMicros: number, redisMicros: number): LoadResult['per'] {
+  const commands = commandsPer(start.redis, end.redis, delivered);
+  const delta = (pick: (counters: ProcCounters) => number, which: 'redis' | 'instances'): number =>
+    end.procs.reduce((sum, counters, i) => ((i === 0) === (which === 'redis') ? sum + pick(counters) - pick(start.procs[i] ?? counters) : sum), 0) / delivered;
+  return {
+    instanceMicros: instanceMicros / delivered,
+    instanceUserMicros: delta((c) => c.userMicros, 'instances'),
+    instanceSystemMicros: delta((c) => c.systemMicros, 'instances'),
+    instanceReads: delta((c) => c.reads, 'instances'),
+    instanceWrites: delta((c) => c.writes, 'instances'),
+    redisReads: delta((c) => c.reads, 'redis'),
+    redisWrites: delta((c) => c.writes, 'redis'),
+    redisMicros: redisMicros / delivered,
+    redisCommands: commands.reduce((sum, row) => sum + row.calls, 0),
+    commands,
+    redisBytesIn: (end.redis.netIn - start.redis.netIn) / delivered,
+    redisBytesOut: (end.redis.netOut - start.redis.netOut) / delivered,
+    httpBytes: (end.httpBytes - start.httpBytes) / delivered,
+    wsBytes: (end.wsBytes - start.wsBytes) / delivered,
   };
 }
 
@@ -588,12 +452,24 @@ async function latency(deployment: Deployment, tracker: DeliveryTracker, http: P
   };
 }
 
-async function loadPhases(system: SystemName): Promise<LoadResult> {
-  const deployment = await deploy(system);
+/** What PROFILE keeps of one profiled run besides the CPU profiles: when the window was, what Redis and GC did. */
+interface ProfileRecord {
+  system: SystemName;
+  run: number;
+  window: [number, number];
+  deliveredInWindow: number;
+  slowlog: unknown[];
+  gcPauses: GcPauses[][];
+}
+
+async function loadPhases(system: SystemName, run: number, profiles: ProfileRecord[]): Promise<LoadResult> {
+  const deployment = await deploy(system, SERVER_CPU, PRODUCT);
   const tracker = new DeliveryTracker();
   // One client for both phases: the latency phase starts on the keep-alive connections the throughput phase opened.
   const http = poster(LATENCY_SOCKETS);
   const sockets: WebSocket[] = [];
+  let result: (LoadResult & { window: [number, number] }) | undefined;
+  let slowlog: unknown[] = [];
   try {
     for (let start = 0; start < THROUGHPUT_USERS; start += BATCH) {
       const opening: Array<Promise<WebSocket>> = [];
@@ -604,173 +480,129 @@ async function loadPhases(system: SystemName): Promise<LoadResult> {
       sockets.push(...(await Promise.all(opening)));
     }
     await waitConnected(deployment, THROUGHPUT_USERS);
+    if (PROFILE !== undefined) await deployment.redisClient.call('CONFIG', 'SET', 'slowlog-log-slower-than', String(SLOWLOG_MICROS));
     const brokerBefore = await brokerMessages(deployment);
     const sentBefore = tracker.sent;
-    const load = await throughput(deployment, tracker, http);
+    const load = await throughput(deployment, tracker, http, sockets);
     const timing = await latency(deployment, tracker, http);
     const notifications = tracker.sent - sentBefore;
     const deliveriesPerNotification = ((await brokerMessages(deployment)) - brokerBefore) / notifications;
-    return { ...load, ...timing, deliveriesPerNotification, notifications };
+    if (PROFILE !== undefined) slowlog = (await deployment.redisClient.call('SLOWLOG', 'GET', '50')) as unknown[];
+    result = { ...load, ...timing, deliveriesPerNotification, notifications };
+    return result;
   } finally {
     http.destroy();
     for (const socket of sockets) socket.terminate();
     await deployment.stop();
+    if (PROFILE !== undefined && result !== undefined) {
+      const deliveredInWindow = result.deliveredPerSecond * SECONDS;
+      profiles.push({ system, run, window: result.window, deliveredInWindow, slowlog, gcPauses: deployment.gcPauses() });
+    }
   }
 }
-
 async function brokerMessages(deployment: Deployment): Promise<number> {
   const counts = await Promise.all(deployment.instances.map((instance) => deployment.counts(instance)));
   return counts.reduce((sum, count) => sum + count.brokerMessages, 0);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Report
 
-type RunResult = MemoryResult & LoadResult & { system: SystemName; run: number };
-
-const LABEL: Record<SystemName, string> = {
-  product: 'this product (Koa REST + RSocket/WebSocket, Redis broker)',
-  ceiling: 'plain `ws` + ioredis per-user channels + node:http (ceiling)',
-};
+const NO_MEMORY: MemoryResult = { rssFewKiB: Number.NaN, rssManyKiB: Number.NaN, kibPerUser: Number.NaN, redisBytesPerUser: Number.NaN };
 
 const fmt = {
   int: (value: number): string => Math.round(value).toLocaleString('en-US'),
   fixed: (value: number, digits: number): string => value.toFixed(digits),
 };
 
-function report(results: RunResult[], order: string[], startedAt: Date, minutes: number, provenance: string): string {
-  const medianOf = (system: SystemName, pick: (result: RunResult) => number): number =>
-    median(results.filter((result) => result.system === system).map(pick));
-  const ran = SYSTEMS.filter((system): system is SystemName => results.some((result) => result.system === system));
+function logLoad(load: LoadResult): void {
+  log(
+    `  ${fmt.int(load.deliveredPerSecond)} delivered/s (generator ${fmt.fixed(load.generatorCpu, 0)} % of CPU 1 with ${fmt.fixed(load.generatorGc, 1)} % in GC, CPU 1 busy ${fmt.fixed(load.generatorCpuAll, 0)} %, steal ${fmt.fixed(load.steal, 1)} %, CPU 0 ${fmt.fixed(load.serverCpu, 0)} % busy), ` +
+      `p50 ${fmt.fixed(load.p50, 2)} / p99 ${fmt.fixed(load.p99, 2)} ms at ${fmt.int(load.achievedRate)}/s ` +
+      `(generator: schedule lag p99 ${fmt.fixed(load.scheduleLagP99, 2)} ms, loop delay p99 ${fmt.fixed(load.generatorLoopDelayP99, 2)} / max ${fmt.fixed(load.generatorLoopDelayMax, 2)} ms, GC ${fmt.fixed(load.generatorGcMillis, 0)} ms; CPU 1 busy ${fmt.fixed(load.latencyGeneratorCpuAll, 0)} %, steal ${fmt.fixed(load.latencySteal, 1)} %), ` +
+      `${fmt.fixed(load.deliveriesPerNotification, 3)} Redis deliveries per notification; per notification: instance ${fmt.fixed(load.per.instanceMicros, 1)} µs, ` +
+      `Redis ${fmt.fixed(load.per.redisMicros, 1)} µs and ${fmt.fixed(load.per.redisCommands, 2)} commands`,
+  );
+}
+
+function checkKnobs(): SystemName[] {
+  const known: readonly string[] = ['product', 'plain', 'durable'];
+  const unknown = SYSTEMS.filter((system) => !known.includes(system));
+  if (unknown.length > 0 || SYSTEMS.length === 0) throw new Error(`SYSTEMS must list some of product, plain, durable; got ${SYSTEMS.join(',')}`);
+  if (PHASES.length === 0 || PHASES.some((phase) => phase !== 'memory' && phase !== 'load')) throw new Error(`PHASES must list memory and/or load, got ${PHASES.join(',')}`);
+  if (FEW >= MANY) throw new Error(`FEW (${FEW}) must be below MANY (${MANY})`);
+  return SYSTEMS as SystemName[];
+}
+
+function command(): string {
   const overrides = KNOBS.filter((name) => process.env[name] !== undefined).map((name) => {
     const value = String(process.env[name]);
     return `${name}=${/\s/.test(value) ? `'${value}'` : value}`;
   });
-  const command = [...overrides, 'npm run bench:compare'].join(' ');
-  const lines = [
-    '# This product next to the plain-ws ceiling',
-    '',
-    `Command: \`${command}\`, started ${startedAt.toISOString()}, took ${minutes.toFixed(1)} min.`,
-    '',
-    `Settings: RUNS=${RUNS} SECONDS=${SECONDS} WARMUP=${WARMUP} FEW=${FEW} MANY=${MANY} THROUGHPUT_USERS=${THROUGHPUT_USERS} IN_FLIGHT=${IN_FLIGHT} RATE=${RATE} BATCH=${BATCH}.`,
-    `Product instances: the built transport-service/dist/main.js with REDIS_URL, MAX_FRAMES_PER_SECOND=1000000${Object.entries(PRODUCT_ENV)
-      .map(([name, value]) => `, ${name}=${value}`)
-      .join('')}, development identity on loopback, otherwise defaults; measured: ${provenance}.`,
-    `Topology (the one the bar is defined by): per system one redis-server and two instances, all pinned to CPU ${SERVER_CPU}`,
-    `(\`taskset -a -cp ${SERVER_CPU}\`); the load generator (this process, and for the memory phase one client-holder child per`,
-    `instance) pinned to CPU ${GENERATOR_CPU}, run with V8's allocation-site pretenuring off (it sometimes made the generator's`,
-    `own GC take 15-20 % of its core). Figures are **medians of ${RUNS} alternated run${RUNS === 1 ? '' : 's'}** (order: ${order.join(' → ')}).`,
-    '',
-    `| system | memory per connected user (marginal, ${FEW} → ${MANY} users) | delivered notifications/s (${THROUGHPUT_USERS} users, ${IN_FLIGHT} POSTs in flight) | p50 / p99 latency at a fixed ${RATE} POST/s | Redis deliveries per notification |`,
-    '| --- | ---: | ---: | ---: | ---: |',
-  ];
-  for (const system of ran) {
-    lines.push(
-      `| ${LABEL[system]} | ${fmt.fixed(medianOf(system, (r) => r.kibPerUser), 2)} KiB | ${fmt.int(medianOf(system, (r) => r.deliveredPerSecond))} | ` +
-        `${fmt.fixed(medianOf(system, (r) => r.p50), 2)} / ${fmt.fixed(medianOf(system, (r) => r.p99), 2)} ms | ${fmt.fixed(medianOf(system, (r) => r.deliveriesPerNotification), 2)} |`,
-    );
-  }
-  if (ran.includes('product') && ran.includes('ceiling')) {
-    const ratio = (pick: (result: RunResult) => number): number => medianOf('product', pick) / medianOf('ceiling', pick);
-    const memory = ratio((r) => r.kibPerUser);
-    const rate = ratio((r) => r.deliveredPerSecond);
-    const p99 = ratio((r) => r.p99);
-    const deliveries = medianOf('product', (r) => r.deliveriesPerNotification);
-    const verdict = (ok: boolean): string => (ok ? 'meets' : '**misses**');
-    lines.push(
-      `| product / ceiling | ${fmt.fixed(memory, 2)}× | ${fmt.fixed(rate * 100, 1)} % | p99 ${fmt.fixed(p99, 2)}× | ${fmt.fixed(deliveries, 2)} |`,
-      `| the bar (performance.md) | ≤ 1.3× (${verdict(memory <= 1.3)}) | ≥ 90 % (${verdict(rate >= 0.9)}) | ≤ 1.5× (${verdict(p99 <= 1.5)}) | 1 (${verdict(Math.abs(deliveries - 1) < 0.005)}) |`,
-    );
-  }
-  lines.push(
-    '',
-    'Method. Memory: summed VmRSS (/proc/PID/status) of both instances once every user is connected (product: SETUP',
-    'accepted and the notifications stream open, per `/metrics`) and Redis counts a subscribed channel per user (`INFO stats`),',
-    `plus ${SETTLE_MS / 1000} s; (RSS at MANY − RSS at FEW) / (MANY − FEW). Throughput: clients in this process decode every`,
-    'message (product: rsocket-core `deserializeFrame`, PAYLOAD data; ceiling: text frames) and count deliveries over the',
-    `last ${SECONDS} s of ${WARMUP + SECONDS} s of closed-loop POSTs (${IN_FLIGHT} in flight, keep-alive HTTP/1.1, bench/support/raw-http.ts).`,
-    `Latency: POSTs issued on a fixed open-loop schedule (${RATE}/s, on the same connections, warm from the throughput phase, up to`,
-    `${LATENCY_SOCKETS} connections per instance, waiting for one counted); latency = client receive time − the time the`,
-    'bench issued the POST, carried in the payload (one clock: `performance.timeOrigin + performance.now()` of this process).',
-    'Redis deliveries per notification: Pub/Sub messages received by the',
-    "instances' subscriber connections (product: `transport_broker_deliveries_total`, ceiling: `GET /stats` `messages`,",
-    'summed over both instances) divided by the notifications accepted in the throughput and latency phases. Every POST',
-    'answered 202 and every notification reached its user exactly once (checked per phase, the run fails otherwise).',
-    '',
-    '## Diagnostics (medians)',
-    '',
-    '| system | accepted POST/s (throughput window) | load generator CPU (CPU 1) / of it GC pauses | CPU 0 busy (Redis + instances) | instance CPU per notification | Redis CPU per notification | CPU 0 busy at RATE | achieved rate / schedule lag p99 | p99.9 at RATE | Redis memory per user |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-  );
-  for (const system of ran) {
-    lines.push(
-      `| ${system} | ${fmt.int(medianOf(system, (r) => r.acceptedPerSecond))} | ${fmt.fixed(medianOf(system, (r) => r.generatorCpu), 0)} % / ${fmt.fixed(medianOf(system, (r) => r.generatorGc), 1)} % | ` +
-        `${fmt.fixed(medianOf(system, (r) => r.serverCpu), 0)} % | ${fmt.fixed(medianOf(system, (r) => r.instanceMicrosPerNotification), 1)} µs | ` +
-        `${fmt.fixed(medianOf(system, (r) => r.redisMicrosPerNotification), 1)} µs | ${fmt.fixed(medianOf(system, (r) => r.latencyServerCpu), 0)} % | ` +
-        `${fmt.int(medianOf(system, (r) => r.achievedRate))}/s / ${fmt.fixed(medianOf(system, (r) => r.scheduleLagP99), 2)} ms | ` +
-        `${fmt.fixed(medianOf(system, (r) => r.p999), 2)} ms | ${fmt.int(medianOf(system, (r) => r.redisBytesPerUser))} B |`,
-    );
-  }
-  lines.push(
-    '',
-    'CPU figures come from /proc/PID/stat (all threads) and `process.cpuUsage()` over the measured window; "per notification"',
-    'divides by notifications delivered in the window. The throughput figure is the system\'s limit when CPU 0 (Redis + both',
-    'instances) is saturated (≳ 95 %) while the load generator is not (well under 100 % of CPU 1); CPU 1 busy above the',
-    'generator\'s own CPU, or steal, means something else (another process, the hypervisor) took time in that run.',
-    '',
-    '## Every run',
-    '',
-    '| run | system | RSS at FEW / MANY | KiB per user | delivered/s | generator CPU / GC / CPU 1 busy (all) | CPU 0 busy | p50 / p99 / p99.9 | generator lag p99 / loop delay max (latency phase) | steal (max of both CPUs) | deliveries per notification |',
-    '| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-  );
-  for (const r of results) {
-    lines.push(
-      `| ${r.run} | ${r.system} | ${fmt.fixed(r.rssFewKiB / 1024, 1)} / ${fmt.fixed(r.rssManyKiB / 1024, 1)} MiB | ${fmt.fixed(r.kibPerUser, 2)} | ` +
-        `${fmt.int(r.deliveredPerSecond)} | ${fmt.fixed(r.generatorCpu, 0)} % / ${fmt.fixed(r.generatorGc, 1)} % / ${fmt.fixed(r.generatorCpuAll, 0)} % | ${fmt.fixed(r.serverCpu, 0)} % | ` +
-        `${fmt.fixed(r.p50, 2)} / ${fmt.fixed(r.p99, 2)} / ${fmt.fixed(r.p999, 2)} ms | ${fmt.fixed(r.scheduleLagP99, 2)} / ${fmt.fixed(r.generatorLoopDelayMax, 1)} ms | ` +
-        `${fmt.fixed(Math.max(r.steal, r.latencySteal), 1)} % | ${fmt.fixed(r.deliveriesPerNotification, 3)} |`,
-    );
-  }
-  return `${lines.join('\n')}\n`;
+  return [...overrides, 'npm run bench:compare'].join(' ');
 }
 
-// ---------------------------------------------------------------------------------------------------------------
-
 async function main(): Promise<void> {
-  const unknown = SYSTEMS.filter((system) => system !== 'product' && system !== 'ceiling');
-  if (unknown.length > 0 || SYSTEMS.length === 0) throw new Error(`SYSTEMS must list product and/or ceiling, got ${SYSTEMS.join(',')}`);
-  if (FEW >= MANY) throw new Error(`FEW (${FEW}) must be below MANY (${MANY})`);
+  const systemsToRun = checkKnobs();
   checkFileDescriptors();
   checkCpus();
   pin(process.pid, GENERATOR_CPU);
-  buildCeiling();
+  buildCeilings();
+  if (PROFILE !== undefined) mkdirSync(PROFILE, { recursive: true });
   const startedAt = new Date();
-  const provenance = productProvenance();
+  const provenance = systemsToRun.includes('product') ? productProvenance(PRODUCT.checkout) : 'not run';
   const results: RunResult[] = [];
+  const profiles: ProfileRecord[] = [];
   const order: string[] = [];
   for (let run = 1; run <= RUNS; run += 1) {
-    const systems = (run % 2 === 1 ? SYSTEMS : [...SYSTEMS].reverse()) as SystemName[];
-    for (const system of systems) {
+    for (const system of run % 2 === 1 ? systemsToRun : [...systemsToRun].reverse()) {
       order.push(`${system}#${run}`);
-      log(`run ${run}/${RUNS} ${system}: memory (${FEW} → ${MANY} users)…`);
-      const memory = await memoryPhase(system);
-      log(`  ${fmt.fixed(memory.kibPerUser, 2)} KiB per user (RSS ${fmt.fixed(memory.rssFewKiB / 1024, 1)} → ${fmt.fixed(memory.rssManyKiB / 1024, 1)} MiB)`);
-      log(`run ${run}/${RUNS} ${system}: throughput and latency (${THROUGHPUT_USERS} users)…`);
-      const load = await loadPhases(system);
-      log(
-        `  ${fmt.int(load.deliveredPerSecond)} delivered/s (generator ${fmt.fixed(load.generatorCpu, 0)} % of CPU 1 with ${fmt.fixed(load.generatorGc, 1)} % in GC, CPU 1 busy ${fmt.fixed(load.generatorCpuAll, 0)} %, steal ${fmt.fixed(load.steal, 1)} %, CPU 0 ${fmt.fixed(load.serverCpu, 0)} % busy), ` +
-          `p50 ${fmt.fixed(load.p50, 2)} / p99 ${fmt.fixed(load.p99, 2)} ms at ${fmt.int(load.achievedRate)}/s ` +
-          `(generator: schedule lag p99 ${fmt.fixed(load.scheduleLagP99, 2)} ms, loop delay p99 ${fmt.fixed(load.generatorLoopDelayP99, 2)} / max ${fmt.fixed(load.generatorLoopDelayMax, 2)} ms, GC ${fmt.fixed(load.generatorGcMillis, 0)} ms; CPU 1 busy ${fmt.fixed(load.latencyGeneratorCpuAll, 0)} %, steal ${fmt.fixed(load.latencySteal, 1)} %), ` +
-          `${fmt.fixed(load.deliveriesPerNotification, 3)} Redis deliveries per notification`,
-      );
-      results.push({ ...memory, ...load, system, run });
+      let memory = NO_MEMORY;
+      if (PHASES.includes('memory')) {
+        log(`run ${run}/${RUNS} ${system}: memory (${FEW} → ${MANY} users)…`);
+        memory = await memoryPhase(system);
+        log(`  ${fmt.fixed(memory.kibPerUser, 2)} KiB per user (RSS ${fmt.fixed(memory.rssFewKiB / 1024, 1)} → ${fmt.fixed(memory.rssManyKiB / 1024, 1)} MiB)`);
+      }
+      if (PHASES.includes('load')) {
+        log(`run ${run}/${RUNS} ${system}: throughput and latency (${THROUGHPUT_USERS} users)…`);
+        const load = await loadPhases(system, run, profiles);
+        logLoad(load);
+        results.push({ ...memory, ...load, system, run });
+      }
     }
   }
-  const table = report(results, order, startedAt, (Date.now() - startedAt.getTime()) / 60_000, provenance);
+  const productEnv = Object.entries(PRODUCT_ENV)
+    .map(([name, value]) => `, ${name}=${value}`)
+    .join('');
+  const table = report(results, systemsToRun, {
+    command: command(),
+    startedAt,
+    minutes: (Date.now() - startedAt.getTime()) / 60_000,
+    settings: `RUNS=${RUNS} SECONDS=${SECONDS} WARMUP=${WARMUP} FEW=${FEW} MANY=${MANY} THROUGHPUT_USERS=${THROUGHPUT_USERS} IN_FLIGHT=${IN_FLIGHT} RATE=${RATE} BATCH=${BATCH} PHASES=${PHASES.join(',')}`,
+    productLine:
+      `Product instances: the built transport-service/dist/main.js with REDIS_URL, MAX_FRAMES_PER_SECOND=1000000${productEnv}, development identity on loopback, ` +
+      `otherwise defaults; measured: ${provenance}.${PROFILE === undefined ? '' : ` Every instance **profiled** (${PROFILE_FLAGS.join(' ')}).`}`,
+    order,
+    runs: RUNS,
+    serverCpu: SERVER_CPU,
+    generatorCpu: GENERATOR_CPU,
+    few: FEW,
+    many: MANY,
+    throughputUsers: THROUGHPUT_USERS,
+    inFlight: IN_FLIGHT,
+    rate: RATE,
+    seconds: SECONDS,
+    warmup: WARMUP,
+    settleSeconds: SETTLE_MS / 1000,
+    latencySockets: LATENCY_SOCKETS,
+  });
   log('');
   process.stdout.write(table);
   writeFileSync(RESULTS, table);
   log(`\nwritten to ${RESULTS}`);
+  if (PROFILE !== undefined) {
+    writeFileSync(join(PROFILE, 'side-by-side.json'), `${JSON.stringify({ command: command(), provenance, results, profiles }, null, 1)}\n`);
+    log(`profiles and figures written to ${PROFILE}`);
+  }
 }
 
 main().then(

@@ -1,124 +1,14 @@
 /**
- * The practical ceiling this product is measured against (README "Benchmarks"): plain `ws` + ioredis per-user channels + node:http,
- * written the way a competent engineer would write it when speed is the only goal, to measure this product against.
- *
- *   POST /api/v1/notifications  {"userId","type","payload"}  -> publishes {"id","userId","type","payload","createdAt"}
- *                                                               on `u:{<userId>}` and answers 202 {"id"} once Redis took it
- *   GET  /stats                                               -> {"connections","channels","messages"} (messages: Pub/Sub
- *                                                               messages the subscriber connection received)
- *   WS   /ws?user=<id>                                        -> every message on the user's channel, as a text frame
- *
- * One publisher and one subscriber connection; a user's channel is subscribed while at least one of the user's
- * sockets is on this process. Listens on PORT (default 0) on 127.0.0.1 and prints `{"port":N}` once it listens.
+ * The plain ceiling (README "Benchmarks"): bench/ceiling/ceiling-server.ts committing each notification with one
+ * PUBLISH on the user's channel, its id a random UUID. Keeps no history.
  *
  *   REDIS_URL=redis://127.0.0.1:6379 node --import tsx bench/ceiling/plain-ws-server.ts
  */
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { Redis } from 'ioredis';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { serveCeiling } from './ceiling-server.js';
 
-const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const publisher = new Redis(redisUrl);
-const subscriber = new Redis(redisUrl);
-/** Local sockets by channel name (`u:{<userId>}`). */
-const local = new Map<string, Set<WebSocket>>();
-const stats = { connections: 0, channels: 0, messages: 0 };
-
-subscriber.on('messageBuffer', (channel: Buffer, message: Buffer) => {
-  stats.messages += 1;
-  const sockets = local.get(channel.toString());
-  if (sockets === undefined) return;
-  // The published JSON goes out as it came: one text frame per socket, no decode and re-encode.
-  for (const socket of sockets) socket.send(message, { binary: false });
-});
-publisher.on('error', (error: Error) => process.stderr.write(`publisher: ${error.message}\n`));
-subscriber.on('error', (error: Error) => process.stderr.write(`subscriber: ${error.message}\n`));
-
-function reply(response: ServerResponse, status: number, body: string): void {
-  response.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
-  response.end(body);
-}
-
-function accept(request: IncomingMessage, response: ServerResponse): void {
-  const chunks: Buffer[] = [];
-  request.on('data', (chunk: Buffer) => chunks.push(chunk));
-  request.on('end', () => {
-    let body: { userId?: unknown; type?: unknown; payload?: unknown };
-    try {
-      body = JSON.parse(Buffer.concat(chunks).toString()) as typeof body;
-    } catch {
-      reply(response, 400, '{"error":"body is not JSON"}');
-      return;
-    }
-    const { userId, type, payload } = body;
-    if (typeof userId !== 'string' || userId === '' || typeof type !== 'string' || typeof payload !== 'object' || payload === null) {
-      reply(response, 400, '{"error":"userId, type and payload are required"}');
-      return;
-    }
-    const id = randomUUID();
-    const message = JSON.stringify({ id, userId, type, payload, createdAt: new Date().toISOString() });
-    publisher.publish(`u:{${userId}}`, message).then(
-      () => reply(response, 202, `{"id":"${id}"}`),
-      () => reply(response, 503, '{"error":"redis unavailable"}'),
-    );
-  });
-}
-
-const server = createServer((request, response) => {
-  if (request.method === 'POST' && request.url === '/api/v1/notifications') {
-    accept(request, response);
-  } else if (request.method === 'GET' && request.url === '/stats') {
-    reply(response, 200, JSON.stringify(stats));
-  } else {
-    reply(response, 404, '{"error":"not found"}');
-  }
-});
-
-function userOf(url: string | undefined): string | undefined {
-  const at = url?.indexOf('user=') ?? -1;
-  if (url === undefined || at === -1) return undefined;
-  const end = url.indexOf('&', at);
-  const user = decodeURIComponent(url.slice(at + 5, end === -1 ? undefined : end));
-  return user === '' ? undefined : user;
-}
-
-const wss = new WebSocketServer({ server, path: '/ws', perMessageDeflate: false, clientTracking: false });
-wss.on('connection', (socket, request) => {
-  const user = userOf(request.url);
-  if (user === undefined) {
-    socket.close(1008, 'user required');
-    return;
-  }
-  const channel = `u:{${user}}`;
-  stats.connections += 1;
-  let sockets = local.get(channel);
-  if (sockets === undefined) {
-    sockets = new Set();
-    local.set(channel, sockets);
-    subscriber.subscribe(channel).then(
-      (count) => (stats.channels = Number(count)),
-      (error: unknown) => process.stderr.write(`subscribe ${channel}: ${String(error)}\n`),
-    );
-  }
-  sockets.add(socket);
-  socket.on('error', () => {});
-  socket.on('close', () => {
-    stats.connections -= 1;
-    const mine = local.get(channel);
-    if (mine === undefined || !mine.delete(socket) || mine.size > 0) return;
-    local.delete(channel);
-    subscriber.unsubscribe(channel).then(
-      (count) => (stats.channels = Number(count)),
-      (error: unknown) => process.stderr.write(`unsubscribe ${channel}: ${String(error)}\n`),
-    );
-  });
-});
-
-// Exit through 'exit' handlers on SIGTERM (a profiler preloaded with NODE_OPTIONS=--require gets to write its file).
-process.on('SIGTERM', () => process.exit(0));
-
-server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {
-  process.stdout.write(`${JSON.stringify({ port: (server.address() as AddressInfo).port })}\n`);
+serveCeiling((commands) => async (_userId, channel, fields) => {
+  const id = randomUUID();
+  await commands.publish(channel, `{"id":"${id}",${fields.slice(1)}`);
+  return id;
 });

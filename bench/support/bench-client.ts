@@ -1,15 +1,27 @@
+import type { Socket } from 'node:net';
 import { deserializeFrame, Flags, FrameTypes, serializeFrame } from 'rsocket-core';
 import WebSocket from 'ws';
 import { routeMetadata, setupFrame } from '../../test/support/raw-rsocket.js';
 
-/** The two systems the side-by-side bench compares. */
-export type SystemName = 'product' | 'ceiling';
+/**
+ * The systems the side-by-side bench compares: this product, and the two ceilings of bench/ceiling/ (`plain`: one
+ * PUBLISH per notification; `durable`: one EVALSHA that also appends to a per-user history stream).
+ */
+export type SystemName = 'product' | 'plain' | 'durable';
 
 /** Lean clients: no compression offered, no UTF-8 validation of text frames (the load generator must not be the limit). */
 const CLIENT_OPTIONS: WebSocket.ClientOptions = { perMessageDeflate: false, skipUTF8Validation: true };
 
 /** Lifetime at the contract's upper bound: the raw clients send no KEEPALIVE, and a phase must outlive 90 s. */
 const SETUP_OVERRIDES = { keepAlive: 20_000, lifetime: 300_000 };
+
+/** The TCP socket under each open client, to read the bytes it received. */
+const tcpSockets = new WeakMap<WebSocket, Socket>();
+
+/** Bytes the client's TCP socket has received so far (WebSocket framing, RSocket frames and the upgrade answer). */
+export function bytesReceived(ws: WebSocket): number {
+  return tcpSockets.get(ws)?.bytesRead ?? 0;
+}
 
 /** The SETUP and REQUEST_STREAM a product client sends once open, serialized once. */
 function productHandshake(userId: string): Buffer[] {
@@ -20,9 +32,18 @@ function productHandshake(userId: string): Buffer[] {
 }
 
 /**
+ * What a product client does with each PAYLOAD frame on its notifications stream: hands the notification's JSON to
+ * `onData`. The one place a client would answer a PAYLOAD (a delivery receipt on the `receipt` route, once the
+ * product accepts them).
+ */
+function onProductPayload(_ws: WebSocket, data: Buffer, onData: (data: Buffer) => void): void {
+  onData(data);
+}
+
+/**
  * Opens one user's connection to `wsBase` (`ws://127.0.0.1:PORT`) and resolves once it is open and (product) the
  * SETUP and the notifications stream with maximum credit are sent. `onData` gets each notification's JSON bytes:
- * the data of each PAYLOAD frame (product, decoded with rsocket-core) or each text message (ceiling).
+ * the data of each PAYLOAD frame (product, decoded with rsocket-core) or each text message (ceilings).
  * `onClose` is told when the socket closes.
  */
 export function openClient(
@@ -35,6 +56,7 @@ export function openClient(
   return new Promise((resolve, reject) => {
     const url = system === 'product' ? `${wsBase}/rsocket` : `${wsBase}/ws?user=${encodeURIComponent(userId)}`;
     const ws = new WebSocket(url, CLIENT_OPTIONS);
+    ws.once('upgrade', (response) => tcpSockets.set(ws, response.socket));
     ws.once('error', reject);
     ws.once('open', () => {
       ws.off('error', reject);
@@ -47,7 +69,7 @@ export function openClient(
     if (system === 'product') {
       ws.on('message', (data: Buffer) => {
         const frame = deserializeFrame(data);
-        if (frame.type === FrameTypes.PAYLOAD && frame.data) onData(frame.data);
+        if (frame.type === FrameTypes.PAYLOAD && frame.data) onProductPayload(ws, frame.data, onData);
       });
     } else {
       ws.on('message', (data: Buffer) => onData(data));

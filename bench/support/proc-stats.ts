@@ -32,6 +32,29 @@ export function cpuMicros(pid: number): number {
   return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLK_TCK;
 }
 
+/** A process's CPU split into user and kernel time (µs, all threads), and its read and write syscalls so far. */
+export interface ProcCounters {
+  userMicros: number;
+  systemMicros: number;
+  /** read(2)-like calls (read, readv, pread…); /proc/PID/io `syscr`. Socket reads in Node and Redis are read(2). */
+  reads: number;
+  /** write(2)-like calls (write, writev, pwrite…); /proc/PID/io `syscw`. Socket writes in Node and Redis are write(2)/writev(2). */
+  writes: number;
+}
+
+export function procCounters(pid: number): ProcCounters {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const io = readFileSync(`/proc/${pid}/io`, 'utf8');
+  const read = (name: string): number => Number(new RegExp(`^${name}: (\\d+)`, 'm').exec(io)?.[1] ?? Number.NaN);
+  return {
+    userMicros: (Number(fields[11]) * 1e6) / CLK_TCK,
+    systemMicros: (Number(fields[12]) * 1e6) / CLK_TCK,
+    reads: read('syscr'),
+    writes: read('syscw'),
+  };
+}
+
 export interface CpuTimes {
   busy: number;
   steal: number;

@@ -5,6 +5,12 @@ const CHUNKED_END = Buffer.from('0\r\n\r\n');
 /** Idle connections are closed after this long, before the servers' 5 s keep-alive timeout can close one under a request. */
 const IDLE_MS = 3_500;
 
+/** Bytes on the wire, both ways, over all of a client's connections (HTTP heads and bodies). */
+export interface WireBytes {
+  sent: number;
+  received: number;
+}
+
 interface Pending {
   resolve: (status: number) => void;
   reject: (error: Error) => void;
@@ -19,11 +25,15 @@ class Connection {
 
   constructor(
     readonly socket: Socket,
+    private readonly bytes: WireBytes,
     private readonly onClosed: (connection: Connection) => void,
     private readonly onIdle: (connection: Connection) => void,
   ) {
     socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => this.read(chunk));
+    socket.on('data', (chunk: Buffer) => {
+      this.bytes.received += chunk.length;
+      this.read(chunk);
+    });
     socket.on('error', () => {});
     socket.on('close', () => {
       this.closed = true;
@@ -35,6 +45,7 @@ class Connection {
 
   send(request: string, pending: Pending): void {
     this.pending = pending;
+    this.bytes.sent += request.length;
     this.socket.write(request);
   }
 
@@ -78,6 +89,8 @@ class Connection {
  * CPU. Answers only the status; the servers answer with Content-Length (chunked bodies are read to their end too).
  */
 export class RawHttpClient {
+  /** What went over this client's connections so far. */
+  readonly bytes: WireBytes = { sent: 0, received: 0 };
   private readonly idle: Connection[] = [];
   private readonly waiting: Array<(connection: Connection) => void> = [];
   private open = 0;
@@ -116,6 +129,7 @@ export class RawHttpClient {
     this.open += 1;
     return new Connection(
       connect(this.port, this.host),
+      this.bytes,
       (closed) => {
         this.open -= 1;
         const at = this.idle.indexOf(closed);
