@@ -11,7 +11,7 @@ import type {
   Replay,
   SharedContent,
 } from './broker.js';
-import { encodeNotification, notificationSuffix, toDelivery } from './encode-notification.js';
+import { encodeNotificationBytes, notificationSuffix, toDelivery } from './encode-notification.js';
 import type { HistorySettings } from './history-settings.js';
 import { MemoryHistory, type MemoryContent, type MemoryEntry } from './memory-history.js';
 
@@ -130,7 +130,7 @@ export class MemoryBroker implements Broker {
       history = new MemoryHistory({ ms, seq }, this.settings.maxLen);
       this.histories.set(userId, history);
     }
-    const adds = ENTRY_BYTES + (content.refs === 0 ? content.bytes : 0);
+    const adds = ENTRY_BYTES + (content.refs === 0 ? content.suffix.length : 0);
     if (this.bytesHeld + adds > (this.settings.maxBytes ?? Infinity)) {
       history.skip({ ms, seq });
     } else {
@@ -139,22 +139,21 @@ export class MemoryBroker implements Broker {
     }
     this.newest.set(userId, { value: { ms, seq }, expiresAt: now + this.settings.idempotencyTtlSeconds * 1000 });
     const online = this.subscribed.has(userId);
-    if (online) this.listener(userId, toDelivery(id, encodeNotification(id, content.suffix)));
+    if (online) this.listener(userId, toDelivery(id, encodeNotificationBytes(id, content.suffix)));
     return { id, online };
   }
 
   private contentOf(draft: NotificationDraft): MemoryContent {
     let content = this.contents.get(draft);
     if (content === undefined) {
-      const suffix = draft.suffix ?? notificationSuffix(draft);
-      content = { suffix, bytes: Buffer.byteLength(suffix), refs: 0 };
+      content = { suffix: Buffer.from(draft.suffix ?? notificationSuffix(draft)), refs: 0 };
       this.contents.set(draft, content);
     }
     return content;
   }
 
   private hold(content: MemoryContent): void {
-    if (content.refs === 0) this.bytesHeld += content.bytes;
+    if (content.refs === 0) this.bytesHeld += content.suffix.length;
     content.refs += 1;
     this.bytesHeld += ENTRY_BYTES;
   }
@@ -162,7 +161,7 @@ export class MemoryBroker implements Broker {
   private release(entries: MemoryEntry[]): void {
     for (const { content } of entries) {
       content.refs -= 1;
-      if (content.refs === 0) this.bytesHeld -= content.bytes;
+      if (content.refs === 0) this.bytesHeld -= content.suffix.length;
       this.bytesHeld -= ENTRY_BYTES;
     }
   }

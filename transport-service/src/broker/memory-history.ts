@@ -1,12 +1,11 @@
 import { compareIdParts as compare } from '@notification-transport/contract';
 import type { Delivery, Replay } from './broker.js';
-import { encodeNotification, toDelivery } from './encode-notification.js';
+import { encodeNotificationBytes, toDelivery } from './encode-notification.js';
 
 /** A notification's JSON after its id, held once however many users' histories keep it. */
 export interface MemoryContent {
-  readonly suffix: string;
-  /** Its size in UTF-8 bytes, counted once against the global bound. */
-  readonly bytes: number;
+  /** The suffix's UTF-8 bytes, encoded once; each recipient's notification copies them after its id. */
+  readonly suffix: Buffer;
   /** History entries that keep it. */
   refs: number;
 }
@@ -68,7 +67,7 @@ export class MemoryHistory {
     const deliveries: Delivery[] = [];
     for (const entry of this.entries) {
       if (compare(entry.ms, entry.seq, ms, seq) <= 0 || entry.expiresAt <= now) continue;
-      deliveries.push(toDelivery(entry.id, encodeNotification(entry.id, entry.content.suffix)));
+      deliveries.push(toDelivery(entry.id, encodeNotificationBytes(entry.id, entry.content.suffix)));
     }
     return { complete, deliveries };
   }

@@ -1,5 +1,5 @@
 import type { Delivery } from './broker.js';
-import { deliveryFromData, toDelivery } from './encode-notification.js';
+import { deliveryFromData, encodeNotificationBytes, toDelivery } from './encode-notification.js';
 
 /** Bytes of shared content an instance keeps after reading it, for the next messages that reference it. */
 const CACHE_BYTES = 32 * 1_048_576;
@@ -50,7 +50,7 @@ export class SharedContentReader {
     if (space < 0) throw new Error('message is neither an encoded notification nor a content reference');
     const id = message.toString('latin1', 0, space);
     const suffix = await this.content(message.toString('utf8', space + 1));
-    return toDelivery(id, Buffer.concat([Buffer.from(`{"id":"${id}"`), suffix]));
+    return toDelivery(id, encodeNotificationBytes(id, suffix));
   }
 
   private content(key: string): Promise<Buffer> {

@@ -64,10 +64,12 @@ export class CommitScheduler {
     this.pumpScheduled = false;
     const job = this.queue[0];
     if (job === undefined) return;
-    const end = Math.min(job.items.length, job.next + this.window.sliceSize);
+    const start = job.next;
+    const end = Math.min(job.items.length, start + this.window.sliceSize);
     while (job.next < end && !job.done && this.hasRoom(job.cost(job.items[job.next]))) this.dispatch(job, job.next++);
+    // Served: its turn is over (even when the window cut the slice short). Not served: it keeps the next turn.
     if (job.next === job.items.length) this.queue.shift();
-    else if (job.next === end) this.queue.push(this.queue.shift() as Job<unknown, unknown>);
+    else if (job.next > start) this.queue.push(this.queue.shift() as Job<unknown, unknown>);
     // A full window stops here: completions call for the next slice. Otherwise the next turn comes after a yield.
     if (this.queue.length > 0 && this.inFlight < this.window.maxInFlight && this.bytes < this.window.maxBytes) this.schedule();
   }

@@ -68,16 +68,36 @@ describe('CommitScheduler', () => {
     assert.equal((await huge).length, 100);
   });
 
+  it('ends a request\'s turn when the byte window cut its slice short: the next request goes next', async () => {
+    const scheduler = new CommitScheduler({ maxBytes: 4, maxInFlight: 100, sliceSize: 32 });
+    const order: string[] = [];
+    const instant = (item: string): Promise<string> => {
+      order.push(item);
+      return Promise.resolve(item);
+    };
+    const huge = scheduler.run(Array.from({ length: 40 }, (_, i) => `h${i}`), () => 2, instant);
+    const small = scheduler.run(['s'], () => 2, instant);
+    await small;
+    assert.ok(order.indexOf('s') <= 4, `the small request came after two turns of two items, at ${order.indexOf('s')}`);
+    assert.equal((await huge).length, 40);
+  });
+
   it('yields the event loop between slices of work that completes synchronously', async () => {
     const scheduler = new CommitScheduler({ maxBytes: 1_000_000, maxInFlight: 1_000, sliceSize: 10 });
+    // A callback that re-queues itself counts event-loop turns: synchronous work never lets it run.
     let ticks = 0;
-    const ticker = setInterval(() => (ticks += 1), 0);
+    let ticking = true;
+    const tick = (): void => {
+      ticks += 1;
+      if (ticking) setImmediate(tick);
+    };
+    setImmediate(tick);
     const started: number[] = [];
     await scheduler.run(Array.from({ length: 50 }, (_, i) => i), () => 1, (i) => {
       started.push(ticks);
       return Promise.resolve(i);
     });
-    clearInterval(ticker);
+    ticking = false;
     assert.ok(started[49]! > started[0]!, 'timers ran while the request was served');
   });
 
