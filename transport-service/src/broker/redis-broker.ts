@@ -142,19 +142,6 @@ export class RedisBroker implements Broker {
     }));
   }
 
-  /** One group for one Redis; on a Cluster, the recipients of each hash slot, in request order. */
-  private slotGroups(userIds: readonly string[]): string[][] {
-    if (!this.options.topology.sharded) return [[...userIds]];
-    const groups = new Map<number, string[]>();
-    for (const userId of userIds) {
-      const slot = userHashSlot(userId);
-      const group = groups.get(slot);
-      if (group) group.push(userId);
-      else groups.set(slot, [userId]);
-    }
-    return [...groups.values()];
-  }
-
   async subscribe(userId: string): Promise<void> {
     const channel = redisKeys.channel(userId);
     this.channels.set(channel, userId);
@@ -188,6 +175,19 @@ export class RedisBroker implements Broker {
     await Promise.allSettled([this.commands.quit(), this.subscriber.quit()]);
     this.commands.disconnect();
     this.subscriber.disconnect();
+  }
+
+  /** One group for one Redis; on a Cluster, the recipients of each hash slot, in request order. */
+  private slotGroups(userIds: readonly string[]): string[][] {
+    if (!this.options.topology.sharded) return [[...userIds]];
+    const groups = new Map<number, string[]>();
+    for (const userId of userIds) {
+      const slot = userHashSlot(userId);
+      const group = groups.get(slot);
+      if (group) group.push(userId);
+      else groups.set(slot, [userId]);
+    }
+    return [...groups.values()];
   }
 
   /** Runs one Redis call; any failure means the broker cannot take the notification now (503, retry). */
