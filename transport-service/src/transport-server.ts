@@ -60,7 +60,11 @@ export class TransportServer {
       config.instanceId,
     );
     this.slots = createSlots(config, logger);
-    const publisher = new NotificationPublisher(this.broker, config.historyTtlSeconds, () => this.metrics.accepted.inc());
+    const publisher = new NotificationPublisher(this.broker, {
+      defaultTtlSeconds: config.historyTtlSeconds,
+      maxFanoutBytes: config.maxFanoutBytes,
+      onAccepted: () => this.metrics.accepted.inc(),
+    });
     const app = createHttpApp({
       publisher,
       isReady: () => this.state === 'listening' && this.broker.connected,

@@ -10,6 +10,18 @@ export interface NotificationDraft {
   ttlSeconds: number;
   /** The JSON after the id (`notificationSuffix`), when the caller built it once for every recipient. */
   suffix?: string;
+  /** Where the broker stored the suffix once for several recipients ({@link SharedContent}); commits reference it. */
+  contentKey?: string;
+}
+
+/** A notification's content stored once for a group of recipients, whose commits then reference it instead of copying it. */
+export interface SharedContent {
+  /** The recipients whose commits reference this content. */
+  readonly userIds: readonly string[];
+  /** Bytes storing it sends to the broker. */
+  readonly bytes: number;
+  /** Stores the content; resolves to the draft these recipients commit. */
+  store(): Promise<NotificationDraft>;
 }
 
 /** What the broker hands to a user's listener: the notification's id (also parsed) and its PAYLOAD data, encoded once. */
@@ -66,6 +78,12 @@ export interface Broker {
    * returns the original result and commits nothing.
    */
   commit(userId: string, draft: NotificationDraft, idempotency?: IdempotencyClaim): Promise<Committed>;
+  /**
+   * Plans storing a notification's content once for several recipients (one group per place the content can be
+   * shared); empty when commits should carry the content themselves (small content, or a broker that shares it
+   * by itself).
+   */
+  shareContent(draft: NotificationDraft, userIds: readonly string[]): SharedContent[];
   /** Starts delivering `userId`'s notifications here; resolves once live delivery is guaranteed. */
   subscribe(userId: string): Promise<void>;
   /** Stops delivering `userId`'s notifications here. */

@@ -15,6 +15,18 @@ export function encodeNotification(id: NotificationId, suffix: string): Buffer {
   return Buffer.from(`{"id":"${id}"${suffix}`);
 }
 
+/**
+ * The PAYLOAD data of one notification from its id and its suffix already encoded: one copy of the suffix's bytes,
+ * no string flattening or UTF-8 encoding per recipient (what a content shared by many recipients needs).
+ */
+export function encodeNotificationBytes(id: NotificationId, suffix: Buffer): Buffer {
+  const head = `{"id":"${id}"`;
+  const data = Buffer.allocUnsafe(head.length + suffix.length);
+  data.write(head, 0, 'latin1');
+  suffix.copy(data, head.length);
+  return data;
+}
+
 /** A delivery for an id minted or read by a broker; throws on an id that is not `<ms>-<seq>`. */
 export function toDelivery(id: NotificationId, data: Buffer): Delivery {
   const parsed = parseNotificationId(id);

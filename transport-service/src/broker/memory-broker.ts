@@ -9,13 +9,16 @@ import type {
   IdempotencyClaim,
   NotificationDraft,
   Replay,
+  SharedContent,
 } from './broker.js';
-import { encodeNotification, notificationSuffix, toDelivery } from './encode-notification.js';
+import { encodeNotificationBytes, notificationSuffix, toDelivery } from './encode-notification.js';
 import type { HistorySettings } from './history-settings.js';
-import { MemoryHistory } from './memory-history.js';
+import { MemoryHistory, type MemoryContent, type MemoryEntry } from './memory-history.js';
 
 /** How often expired histories and idempotency records are dropped. */
 const SWEEP_INTERVAL_MS = 10_000;
+/** What one history entry costs besides its shared content: id, numbers, references. */
+const ENTRY_BYTES = 64;
 
 interface Expiring<T> {
   value: T;
@@ -35,6 +38,8 @@ export class MemoryBroker implements Broker {
   /** The newest id per user, kept as long as idempotency records: it outlives the history. */
   private readonly newest = new Map<string, Expiring<{ ms: number; seq: number }>>();
   private readonly ids: NotificationIdGenerator;
+  /** Each request's content, once for all its recipients (the draft is the request's). */
+  private readonly contents = new WeakMap<NotificationDraft, MemoryContent>();
   private bytesHeld = 0;
   private readonly sweeper: NodeJS.Timeout;
   private closed = false;
@@ -74,6 +79,11 @@ export class MemoryBroker implements Broker {
     return Promise.resolve(result);
   }
 
+  /** Nothing to plan: every recipient's history references the request's one content in memory. */
+  shareContent(): SharedContent[] {
+    return [];
+  }
+
   subscribe(userId: string): Promise<void> {
     this.subscribed.add(userId);
     return Promise.resolve();
@@ -111,20 +121,49 @@ export class MemoryBroker implements Broker {
 
   private append(userId: string, draft: NotificationDraft): Committed {
     const id = this.ids.next();
-    const delivery = toDelivery(id, encodeNotification(id, draft.suffix ?? notificationSuffix(draft)));
+    const [ms, seq] = parseNotificationId(id) as [number, number];
+    const content = this.contentOf(draft);
     const now = this.now();
     let history = this.histories.get(userId);
     if (!history || history.expiresAt <= now) {
-      if (history) this.bytesHeld -= history.bytes;
-      history = new MemoryHistory(delivery, this.settings.maxLen);
+      if (history) this.release(history.clear());
+      history = new MemoryHistory({ ms, seq }, this.settings.maxLen);
       this.histories.set(userId, history);
     }
-    if (this.bytesHeld + delivery.data.length > (this.settings.maxBytes ?? Infinity)) history.skip(delivery);
-    else this.bytesHeld += history.append(delivery, now + draft.ttlSeconds * 1000);
-    this.newest.set(userId, { value: { ms: delivery.ms, seq: delivery.seq }, expiresAt: now + this.settings.idempotencyTtlSeconds * 1000 });
+    const adds = ENTRY_BYTES + (content.refs === 0 ? content.suffix.length : 0);
+    if (this.bytesHeld + adds > (this.settings.maxBytes ?? Infinity)) {
+      history.skip({ ms, seq });
+    } else {
+      this.hold(content);
+      this.release(history.append({ id, ms, seq, content, expiresAt: now + draft.ttlSeconds * 1000 }));
+    }
+    this.newest.set(userId, { value: { ms, seq }, expiresAt: now + this.settings.idempotencyTtlSeconds * 1000 });
     const online = this.subscribed.has(userId);
-    if (online) this.listener(userId, delivery);
+    if (online) this.listener(userId, toDelivery(id, encodeNotificationBytes(id, content.suffix)));
     return { id, online };
+  }
+
+  private contentOf(draft: NotificationDraft): MemoryContent {
+    let content = this.contents.get(draft);
+    if (content === undefined) {
+      content = { suffix: Buffer.from(draft.suffix ?? notificationSuffix(draft)), refs: 0 };
+      this.contents.set(draft, content);
+    }
+    return content;
+  }
+
+  private hold(content: MemoryContent): void {
+    if (content.refs === 0) this.bytesHeld += content.suffix.length;
+    content.refs += 1;
+    this.bytesHeld += ENTRY_BYTES;
+  }
+
+  private release(entries: MemoryEntry[]): void {
+    for (const { content } of entries) {
+      content.refs -= 1;
+      if (content.refs === 0) this.bytesHeld -= content.suffix.length;
+      this.bytesHeld -= ENTRY_BYTES;
+    }
   }
 
   private live<T>(map: Map<string, Expiring<T>>, key: string): T | undefined {
@@ -140,7 +179,7 @@ export class MemoryBroker implements Broker {
     const now = this.now();
     for (const [userId, history] of this.histories) {
       if (history.expiresAt > now) continue;
-      this.bytesHeld -= history.bytes;
+      this.release(history.clear());
       this.histories.delete(userId);
     }
     for (const map of [this.claims, this.committed, this.newest] as Array<Map<string, Expiring<unknown>>>) {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { parseNotificationId, type NotificationId } from '@notification-transport/contract';
 import { BrokerUnavailableError } from '../errors/transport-error.js';
 import type { Logger } from '../log/logger.js';
@@ -10,12 +11,23 @@ import type {
   IdempotencyClaim,
   NotificationDraft,
   Replay,
+  SharedContent,
 } from './broker.js';
-import { deliveryFromData, encodeNotification, notificationSuffix, toDelivery } from './encode-notification.js';
+import { encodeNotification, notificationSuffix, toDelivery } from './encode-notification.js';
+import { userHashSlot } from './hash-slot.js';
 import type { HistorySettings } from './history-settings.js';
 import type { RedisClient, RedisTopology } from './redis-topology.js';
 import { redisKeys } from './redis-keys.js';
 import { CLAIM_SCRIPT, COMMIT_SCRIPT, REPLAY_SCRIPT } from './redis-scripts.js';
+import { SharedContentReader } from './shared-content-reader.js';
+
+/** Content smaller than this is copied into each commit: storing it once would cost more than it saves. */
+const SHARE_MIN_BYTES = 1_024;
+/**
+ * How long shared content outlives the newest deadline of the entries referencing it: instances read it when the
+ * reference reaches them over Pub/Sub, also for notifications kept for live delivery only (`ttlSeconds` 0).
+ */
+const CONTENT_GRACE_MS = 60_000;
 
 /** Where Redis is (one server or a Cluster) and how much history to keep. */
 export interface RedisBrokerOptions {
@@ -45,6 +57,7 @@ export class RedisBroker implements Broker {
   private readonly commands: ScriptClient;
   private readonly subscriber: RedisClient;
   private readonly channels = new Map<string, string>();
+  private readonly reader: SharedContentReader;
   private closed = false;
 
   constructor(
@@ -53,12 +66,20 @@ export class RedisBroker implements Broker {
   ) {
     this.commands = options.topology.createCommands() as ScriptClient;
     this.subscriber = options.topology.createSubscriber();
-    this.commands.defineCommand('ntCommit', { numberOfKeys: 4, lua: COMMIT_SCRIPT });
+    this.commands.defineCommand('ntCommit', { numberOfKeys: 5, lua: COMMIT_SCRIPT });
     this.commands.defineCommand('ntReplay', { numberOfKeys: 3, lua: REPLAY_SCRIPT });
     this.commands.defineCommand('ntClaim', { numberOfKeys: 1, lua: CLAIM_SCRIPT });
     this.watch(this.commands, 'commands');
     this.watch(this.subscriber, 'subscriber');
     this.watchForGaps();
+    this.reader = new SharedContentReader(
+      (key) => this.call(() => this.commands.getBuffer(key)),
+      listener,
+      (userId, error) => {
+        this.options.logger.error({ err: error, userId }, 'shared notification content unreadable; local connections recover from history');
+        this.options.onDeliveryGap?.();
+      },
+    );
     options.topology.onMessage(this.subscriber, (channel, message) => this.receive(channel, message));
   }
 
@@ -78,23 +99,47 @@ export class RedisBroker implements Broker {
 
   async commit(userId: string, draft: NotificationDraft, idempotency?: IdempotencyClaim): Promise<Committed> {
     const record = idempotency ? redisKeys.committed(userId, idempotency.scope, idempotency.key) : redisKeys.meta(userId);
+    const shared = draft.contentKey !== undefined;
     const reply = await this.call(() =>
       this.commands.ntCommit(
         redisKeys.history(userId),
         redisKeys.meta(userId),
         record,
         redisKeys.last(userId),
+        draft.contentKey ?? redisKeys.meta(userId),
         redisKeys.channel(userId),
-        draft.suffix ?? notificationSuffix(draft),
+        shared ? '' : (draft.suffix ?? notificationSuffix(draft)),
         this.options.history.maxLen,
         draft.ttlSeconds * 1000,
         idempotency ? '1' : '0',
         this.options.history.idempotencyTtlSeconds,
         this.options.topology.publishCommand,
+        shared ? '1' : '0',
+        CONTENT_GRACE_MS,
       ),
     );
     const bar = reply.lastIndexOf('|');
     return { id: reply.slice(0, bar), online: reply.slice(bar + 1) === '1' };
+  }
+
+  /**
+   * Content of at least `SHARE_MIN_BYTES` for several users is stored once per request: once in all for one Redis,
+   * once per hash slot among the recipients on a Cluster (a script touches one slot), tagged with the slot's first
+   * recipient. It lives as long as the longest-lived entry referencing it (each commit stretches it) plus a grace.
+   */
+  shareContent(draft: NotificationDraft, userIds: readonly string[]): SharedContent[] {
+    const suffix = draft.suffix ?? notificationSuffix(draft);
+    if (userIds.length < 2 || suffix.length < SHARE_MIN_BYTES) return [];
+    const token = randomBytes(12).toString('base64url');
+    return this.slotGroups(userIds).map((group) => ({
+      userIds: group,
+      bytes: suffix.length,
+      store: async (): Promise<NotificationDraft> => {
+        const contentKey = redisKeys.content(group[0] as string, token);
+        await this.call(() => this.commands.set(contentKey, suffix, 'PX', draft.ttlSeconds * 1000 + CONTENT_GRACE_MS));
+        return { ...draft, suffix, contentKey };
+      },
+    }));
   }
 
   async subscribe(userId: string): Promise<void> {
@@ -132,6 +177,19 @@ export class RedisBroker implements Broker {
     this.subscriber.disconnect();
   }
 
+  /** One group for one Redis; on a Cluster, the recipients of each hash slot, in request order. */
+  private slotGroups(userIds: readonly string[]): string[][] {
+    if (!this.options.topology.sharded) return [[...userIds]];
+    const groups = new Map<number, string[]>();
+    for (const userId of userIds) {
+      const slot = userHashSlot(userId);
+      const group = groups.get(slot);
+      if (group) group.push(userId);
+      else groups.set(slot, [userId]);
+    }
+    return [...groups.values()];
+  }
+
   /** Runs one Redis call; any failure means the broker cannot take the notification now (503, retry). */
   private async call<T>(run: () => Promise<T>): Promise<T> {
     if (this.closed) throw new BrokerUnavailableError('the broker is closed');
@@ -146,7 +204,7 @@ export class RedisBroker implements Broker {
     const userId = this.channels.get(channelBuffer.toString());
     if (userId === undefined) return;
     try {
-      this.listener(userId, deliveryFromData(message));
+      this.reader.receive(userId, message);
     } catch (error) {
       this.options.logger.error({ err: error, userId }, 'dropped an unreadable message from Redis');
     }

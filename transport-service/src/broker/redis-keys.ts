@@ -11,6 +11,11 @@ export const redisKeys = {
   last: (userId: string): string => `nt:{${userId}}:last`,
   /** The history's meta hash: `born` (its first id) and `trimmed` (the newest id trimming dropped). */
   meta: (userId: string): string => `nt:{${userId}}:meta`,
+  /**
+   * A notification's JSON after its id, stored once per request for every recipient in the tagged user's slot;
+   * history entries and Pub/Sub messages reference it. `token` is unique per request attempt.
+   */
+  content: (userId: string, token: string): string => `nt:{${userId}}:c:${token}`,
   /** The per-(request, user) idempotency record, written in the commit's atomic step. */
   committed: (userId: string, scope: string, key: string): string => `nt:{${userId}}:idem:${scope}:${key}`,
   /** The user's connection slots across instances: member `<instance>|<connection>` → when it was taken. */

@@ -16,6 +16,8 @@ export interface Config {
   allowedOrigins: readonly string[];
   initiatorApiKeys: readonly string[];
   maxBodyBytes: number;
+  /** Largest recipients × notification bytes one request may cost; more is refused up front with 413. */
+  maxFanoutBytes: number;
   maxConnectionsPerUser: number;
   connectionLimitPolicy: 'reject-new' | 'evict-oldest';
   /** Largest WebSocket message (one RSocket frame) accepted from a client. */
@@ -72,6 +74,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     allowedOrigins: readList(env, 'ALLOWED_ORIGINS'),
     initiatorApiKeys: readList(env, 'INITIATOR_API_KEYS'),
     maxBodyBytes: readInteger(env, 'MAX_BODY_BYTES', 1_048_576, 64, 64 * 1_048_576),
+    maxFanoutBytes: readInteger(env, 'MAX_FANOUT_BYTES', 1_073_741_824, 65_536, 1_099_511_627_776),
     maxConnectionsPerUser: readInteger(env, 'MAX_CONNECTIONS_PER_USER', 5, 1, 10_000),
     connectionLimitPolicy: readEnum(env, 'CONNECTION_LIMIT_POLICY', 'reject-new', ['reject-new', 'evict-oldest']),
     maxFrameBytes: readInteger(env, 'MAX_FRAME_BYTES', 65_536, 1_024, 16 * 1_048_576),
@@ -96,7 +99,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   config.demoPage = env.DEMO_PAGE === undefined || env.DEMO_PAGE === '' ? config.authJwtSecret === undefined : readFlag(env, 'DEMO_PAGE');
   requireLoopbackForDevelopmentModes(config);
   requireRecoveryToFit(config);
+  requireOneRecipientToFit(config);
   return config;
+}
+
+/** A single-user request of the largest body must be carried: the fan-out limit is about many recipients. */
+function requireOneRecipientToFit(config: Config): void {
+  if (config.maxFanoutBytes >= config.maxBodyBytes) return;
+  throw new ConfigError(
+    'MAX_FANOUT_BYTES',
+    `(${config.maxFanoutBytes}) must be at least MAX_BODY_BYTES (${config.maxBodyBytes}): one recipient of the largest body must fit`,
+  );
 }
 
 /** A full recovery (the whole history) must fit in what may wait on one connection, or it could never complete. */

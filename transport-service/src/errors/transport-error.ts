@@ -73,6 +73,21 @@ export class PayloadTooLargeError extends TransportError {
   }
 }
 
+/**
+ * 413: the request's total cost — recipients × notification bytes — is more than the service carries
+ * (`MAX_FANOUT_BYTES`); refused before anything is committed.
+ */
+export class FanoutTooLargeError extends TransportError {
+  constructor(recipients: number, notificationBytes: number, limit: number) {
+    super(
+      `${recipients} recipients × ${notificationBytes} bytes of notification exceeds ${limit} bytes (MAX_FANOUT_BYTES); ` +
+        'nothing was committed: send to fewer recipients per request or a smaller payload',
+      'payload_too_large',
+      413,
+    );
+  }
+}
+
 /** 415: not `application/json`. */
 export class UnsupportedMediaTypeError extends TransportError {
   constructor(contentType: string | undefined) {

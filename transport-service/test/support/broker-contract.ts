@@ -143,5 +143,30 @@ export function describeBrokerContract(name: string, factory: BrokerFactory): vo
       assert.deepEqual(replay.deliveries.map((d) => d.id), [third.id]);
       assert.equal(replay.complete, true);
     });
+
+    it('content shared by several users is delivered live and replayed for each, in order with inline ones', async () => {
+      const users = [nextUser(), nextUser(), nextUser()];
+      await broker.subscribe(users[0]!);
+      const big = { ...draft(0), payloadJson: JSON.stringify({ n: 'x'.repeat(4_096) }) };
+      const drafts = new Map(users.map((u) => [u, big]));
+      for (const share of broker.shareContent(big, users)) {
+        const stored = await share.store();
+        for (const u of share.userIds) drafts.set(u, stored);
+      }
+      const ids = [];
+      for (const u of users) ids.push((await broker.commit(u, drafts.get(u)!)).id);
+      const small = await broker.commit(users[0]!, draft(1));
+      await eventually(() => payloadsOf(users[0]!).length === 2, 'both deliveries');
+      assert.deepEqual(payloadsOf(users[0]!), [{ n: 'x'.repeat(4_096) }, { n: 1 }], 'the referenced one first, as committed');
+      assert.equal(got.filter(([u]) => u === users[0])[0]![1].id, ids[0]);
+      for (const [i, u] of users.entries()) {
+        const replay = await broker.replay(u, '1-0');
+        const mine = replay.deliveries.map((d) => JSON.parse(d.data.toString()) as { id: string; payload: unknown });
+        assert.equal(mine[0]?.id, ids[i]);
+        assert.deepEqual(mine[0]?.payload, { n: 'x'.repeat(4_096) });
+      }
+      assert.equal((await broker.replay(users[0]!, ids[0]!)).deliveries[0]?.id, small.id);
+      broker.unsubscribe(users[0]!);
+    });
   });
 }

@@ -25,7 +25,10 @@ export interface TestServer {
 }
 
 /** Options a test may override; the rest are the service's defaults. */
-export type TestServerOptions = Partial<Pick<HttpAppDeps, 'maxBodyBytes' | 'initiatorApiKeys' | 'isReady'>>;
+export type TestServerOptions = Partial<Pick<HttpAppDeps, 'maxBodyBytes' | 'initiatorApiKeys' | 'isReady'>> & {
+  /** `MAX_FANOUT_BYTES` (default: the service's). */
+  maxFanoutBytes?: number;
+};
 
 /** Starts the app; callers register `close` as cleanup. */
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -36,7 +39,11 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   }, { maxLen: 100, idempotencyTtlSeconds: 86_400 });
   const metrics = new Metrics({ connections: () => 0, streams: () => 0, users: () => 0 }, 'test');
   const app = createHttpApp({
-    publisher: new NotificationPublisher(broker, 300, () => metrics.accepted.inc()),
+    publisher: new NotificationPublisher(broker, {
+      defaultTtlSeconds: 300,
+      maxFanoutBytes: options.maxFanoutBytes ?? 1_073_741_824,
+      onAccepted: () => metrics.accepted.inc(),
+    }),
     isReady: options.isReady ?? (() => broker.connected),
     metrics,
     maxBodyBytes: options.maxBodyBytes ?? 1_048_576,

@@ -97,6 +97,14 @@ describe('configuration', () => {
     fails({ HISTORY_MAX_LEN: '500', MAX_PENDING_PER_CONNECTION: '100' }, /^HISTORY_MAX_LEN$/, /must not exceed MAX_PENDING_PER_CONNECTION/);
   });
 
+  it('reads MAX_FANOUT_BYTES, whose default carries 1,000 users × MAX_BODY_BYTES, and refuses one below MAX_BODY_BYTES', () => {
+    const defaults = loadConfig({});
+    assert.ok(defaults.maxFanoutBytes >= 1_000 * defaults.maxBodyBytes, 'the largest documented request fits the default');
+    assert.equal(loadConfig({ MAX_FANOUT_BYTES: '4194304' }).maxFanoutBytes, 4_194_304);
+    fails({ MAX_FANOUT_BYTES: '1000' }, /^MAX_FANOUT_BYTES$/, /from 65536/);
+    fails({ MAX_FANOUT_BYTES: '1048576', MAX_BODY_BYTES: '2097152' }, /^MAX_FANOUT_BYTES$/, /at least MAX_BODY_BYTES/);
+  });
+
   it('reads the identity and limit settings, refusing a short JWT secret', () => {
     const secret = 'x'.repeat(32);
     const config = loadConfig({ AUTH_JWT_SECRET: secret, ALLOWED_ORIGINS: 'https://a.example,https://b.example', SLOT_LEASE_MS: '5000' });
