@@ -5,12 +5,14 @@
  * for a random user) on CPU 1. Over the last SECONDS of WARMUP + SECONDS it reads the instance's and Redis's CPU
  * (/proc) and the PAYLOADs received: µs of CPU per delivered notification, and delivered/s.
  * BASE=<another checkout, built> runs the same against it, alternating (A B B A A B …), for an A/B; medians are printed.
- * NODE_FLAGS='--cpu-prof --cpu-prof-dir=DIR' (or '--trace-gc') is passed to the instance's node.
+ * NODE_FLAGS='--cpu-prof --cpu-prof-dir=DIR' (or '--trace-gc') is passed to the instance's node; STDOUT_TO=path
+ * writes the instance's stdout there after each run (the --trace-gc lines, the log).
  *
  *   npm run build && node --import tsx bench/publish-path.ts
  *   RUNS=4 BASE=/path/to/other/checkout node --import tsx bench/publish-path.ts
  */
 import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type WebSocket from 'ws';
 import { RedisProcess } from '../test/support/redis-process.js';
@@ -114,6 +116,7 @@ async function run(checkout: string): Promise<Result> {
   http.destroy();
   for (const socket of sockets) socket.terminate();
   await child.kill('SIGTERM');
+  if (process.env.STDOUT_TO !== undefined) writeFileSync(process.env.STDOUT_TO, child.stdout);
   await redis.kill();
   return {
     checkout,
