@@ -1,4 +1,5 @@
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import { BatchingRedis } from './batching-redis.js';
 
 /** Where Redis is: one server (`REDIS_URL`) or a Redis Cluster (`REDIS_CLUSTER_NODES` seeds). */
 export type RedisEndpoint = { mode: 'single'; url: string } | { mode: 'cluster'; nodes: Array<{ host: string; port: number }> };
@@ -29,10 +30,13 @@ export class RedisTopology {
     return this.sharded ? 'SPUBLISH' : 'PUBLISH';
   }
 
-  /** A command client that fails at once while Redis is unreachable (the REST caller gets 503 and retries). */
+  /**
+   * A command client that fails at once while Redis is unreachable (the REST caller gets 503 and retries). On one
+   * server, the commands of one event-loop turn share a socket write ({@link BatchingRedis}).
+   */
   createCommands(): RedisClient {
-    const options: RedisOptions = { ...RECONNECT, enableOfflineQueue: false, maxRetriesPerRequest: 0, commandTimeout: this.commandTimeoutMs };
-    if (this.endpoint.mode === 'single') return new Redis(this.endpoint.url, options);
+    const options: Omit<RedisOptions, 'replyMapping'> = { ...RECONNECT, enableOfflineQueue: false, maxRetriesPerRequest: 0, commandTimeout: this.commandTimeoutMs };
+    if (this.endpoint.mode === 'single') return new BatchingRedis(this.endpoint.url, options);
     return new Cluster(this.endpoint.nodes, { lazyConnect: true, enableOfflineQueue: false, redisOptions: options, clusterRetryStrategy: RECONNECT.retryStrategy });
   }
 

@@ -5,6 +5,7 @@ import type { Metrics } from '../metrics/metrics.js';
 import { demoAssetHandlers } from './demo-assets.js';
 import { errorMiddleware } from './error-middleware.js';
 import { InitiatorAuth } from './initiator-auth.js';
+import { leanRoute } from './lean-route.js';
 import { metricsHandler } from './metrics-handler.js';
 import { healthzHandler, readyzHandler } from './probe-handlers.js';
 import { RouteTable } from './route-table.js';
@@ -25,8 +26,9 @@ export interface HttpAppDeps {
 }
 
 /**
- * The REST API as a Koa app, to mount with `http.createServer(app.callback())`. Two middlewares on every request:
- * the error boundary and the route table; nothing is logged for requests that succeed or fail on bad input.
+ * The REST API as a Koa app, to mount with `http.createServer(app.callback())`. `POST /api/v1/notifications`, the hot
+ * path, is answered by the first middleware ({@link leanRoute}); every other request passes the error boundary and the
+ * route table. Nothing is logged for requests that succeed or fail on bad input.
  */
 export function createHttpApp(deps: HttpAppDeps): Koa {
   const logger = deps.logger.child({ module: 'http' });
@@ -34,13 +36,14 @@ export function createHttpApp(deps: HttpAppDeps): Koa {
   app.silent = true;
   // Errors Koa meets outside the middleware chain (a socket failing mid-response) are the client's going away.
   app.on('error', (err: unknown) => logger.debug({ err }, 'HTTP response failed outside the error boundary'));
-  const auth = new InitiatorAuth(deps.initiatorApiKeys);
+  const sendNotification = sendNotificationHandler(new InitiatorAuth(deps.initiatorApiKeys), deps.publisher, deps.maxBodyBytes);
   const routes = new RouteTable()
-    .add('POST', REST_PATHS.notifications, sendNotificationHandler(auth, deps.publisher, deps.maxBodyBytes))
+    .add('POST', REST_PATHS.notifications, sendNotification)
     .add('GET', REST_PATHS.healthz, healthzHandler)
     .add('GET', REST_PATHS.readyz, readyzHandler(deps.isReady))
     .add('GET', REST_PATHS.metrics, metricsHandler(deps.metrics));
   if (deps.demoPage === true) for (const [path, handler] of demoAssetHandlers()) routes.add('GET', path, handler);
+  app.use(leanRoute('POST', REST_PATHS.notifications, sendNotification, logger));
   app.use(errorMiddleware(logger));
   app.use(routes.middleware());
   return app;

@@ -30,9 +30,14 @@ export function errorMiddleware(logger: Logger): Middleware {
     try {
       await next();
     } catch (err) {
-      respondWithError(ctx, toTransportError(err) ?? internalError(ctx, err, logger));
+      respondWithFailure(ctx, err, logger);
     }
   };
+}
+
+/** Answers a request that failed with `err` exactly as the error boundary does (for routes that catch their own). */
+export function respondWithFailure(ctx: Context, err: unknown, logger: Logger): void {
+  respondWithError(ctx, toTransportError(err) ?? internalError(ctx, err, logger));
 }
 
 function respondWithError(ctx: Context, error: TransportError): void {

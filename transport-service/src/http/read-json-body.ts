@@ -21,6 +21,7 @@ export async function readJsonBody(req: IncomingMessage, maxBodyBytes: number): 
 
 /** Accepts `application/json`, with parameters, case-insensitively; a charset other than UTF-8 is refused. */
 function requireJsonContentType(header: string | undefined): void {
+  if (header === 'application/json') return;
   const [mediaType = '', ...params] = (header ?? '').split(';');
   const ok =
     mediaType.trim().toLowerCase() === 'application/json' &&

@@ -1,4 +1,5 @@
 import type { SendNotificationResponse } from '@notification-transport/contract';
+import type { Context } from 'koa';
 import type { IdempotencyKey } from '../notifications/notification-publisher.js';
 import type { SendRequest } from '../notifications/send-request.js';
 import { parseIdempotencyKey } from './parse-idempotency-key.js';
@@ -16,11 +17,21 @@ export interface NotificationSender {
 /** `POST /api/v1/notifications`: authenticate, read, validate, commit, answer 202 with one entry per distinct user. */
 export function sendNotificationHandler(auth: InitiatorAuth, sender: NotificationSender, maxBodyBytes: number): RouteHandler {
   return async (ctx) => {
-    const scope = auth.check(ctx.get('Authorization') || undefined);
+    const scope = auth.check(ctx.req.headers.authorization || undefined);
     const key = parseIdempotencyKey(ctx.get('Idempotency-Key') || undefined);
     const body = await readJsonBody(ctx.req, maxBodyBytes);
     const accepted = await sender.send(parseSendRequest(body), key === undefined ? undefined : { scope, key });
-    ctx.body = accepted;
-    ctx.status = 202;
+    respondAccepted(ctx, accepted);
   };
+}
+
+/**
+ * The 202, written straight to the response (Koa's `respond` is skipped): the same status, headers and body Koa
+ * would send for `ctx.body = accepted`, without its body-type inference and per-header bookkeeping.
+ */
+function respondAccepted(ctx: Context, accepted: SendNotificationResponse): void {
+  const json = JSON.stringify(accepted);
+  ctx.respond = false;
+  ctx.res.writeHead(202, ['Content-Type', 'application/json; charset=utf-8', 'Content-Length', String(Buffer.byteLength(json))]);
+  ctx.res.end(json);
 }
