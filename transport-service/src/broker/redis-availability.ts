@@ -131,9 +131,10 @@ export class RedisAvailability {
     this.probing = true;
     try {
       const clients = [...this.watched];
-      // Nothing to say before every connection first came up: a connection its owner has not connected yet would be
-      // connected behind its back by a PING, and one still connecting is no outage (an owner whose connect fails says so).
-      if (clients.some(({ wasReady }) => !wasReady)) return;
+      // At start, nothing to say before every connection first came up: one still connecting is no outage (an owner
+      // whose connect fails says so through failed()). A connection not up is never PINGed: a PING would connect a
+      // connection its owner has not connected yet behind its back.
+      if (this.state === 'starting' && clients.some(({ wasReady }) => !wasReady)) return;
       const failures = await Promise.all(clients.map((watched) => this.probe(watched)));
       if (this.state === 'closed') return;
       const failure = failures.find((words) => words !== undefined);

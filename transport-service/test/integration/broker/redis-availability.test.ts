@@ -4,6 +4,7 @@ import { pino } from 'pino';
 import { RedisAvailability } from '../../../src/broker/redis-availability.js';
 import { RedisTopology, type RedisEndpoint } from '../../../src/broker/redis-topology.js';
 import { RedisCluster } from '../../../../test/support/redis-cluster.js';
+import { freePort } from '../../../../test/support/free-port.js';
 import { RedisProcess } from '../../../../test/support/redis-process.js';
 import { waitFor } from '../../../../test/support/wait-for.js';
 
@@ -77,6 +78,32 @@ describe('RedisAvailability', () => {
     assert.match(down[0]?.reason ?? '', new RegExp(`^Redis is unreachable at ${redis.url}: `));
     assert.equal(back.length, 1, 'one "back" line');
     assert.ok(logs.filter((line) => line.msg === 'redis connection error').every((line) => line.level === 20), 'connection errors at debug level');
+    assert.deepEqual(traced, []);
+  });
+
+  it('Redis unreachable at start: down with the refusal, then back once a server listens, with no restart', async (t) => {
+    const port = await freePort();
+    const url = `redis://127.0.0.1:${port}`;
+    const logs: LogLine[] = [];
+    const topology = new RedisTopology({ mode: 'single', url }, TIMEOUT_MS);
+    const availability = new RedisAvailability(topology, pino({ level: 'debug' }, { write: (line: string) => void logs.push(JSON.parse(line) as LogLine) }));
+    const commands = topology.createCommands();
+    availability.watch(commands, 'commands', 'commands');
+    availability.start();
+    t.after(() => {
+      availability.close();
+      commands.disconnect();
+    });
+    // What the composition root does when the first connect fails.
+    await commands.connect().catch((error: unknown) => availability.failed(error));
+    assert.equal(availability.answering, false);
+    assert.equal(availability.problem, `Redis is unreachable at ${url}: connection refused`);
+
+    await RedisProcess.start({ port });
+    await waitFor(() => availability.answering, 'answering once Redis listens', 10_000);
+    const { down, back, traced } = outageLines(logs);
+    assert.equal(down.length, 1);
+    assert.equal(back.length, 1);
     assert.deepEqual(traced, []);
   });
 
