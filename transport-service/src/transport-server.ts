@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Broker } from './broker/broker.js';
 import { MemoryBroker } from './broker/memory-broker.js';
+import { RedisAvailability } from './broker/redis-availability.js';
 import { RedisBroker } from './broker/redis-broker.js';
 import { RedisTopology } from './broker/redis-topology.js';
 import type { DeliveryListener } from './broker/broker.js';
@@ -11,6 +12,7 @@ import { MemoryConnectionSlots } from './connection-limit/memory-connection-slot
 import { RedisConnectionSlots } from './connection-limit/redis-connection-slots.js';
 import { UserRegistry } from './delivery/user-registry.js';
 import { createHttpApp } from './http/create-http-app.js';
+import type { Readiness } from './http/probe-handlers.js';
 import { DevelopmentIdentity } from './identity/development-identity.js';
 import { JwtIdentity } from './identity/jwt-identity.js';
 import type { Logger } from './log/logger.js';
@@ -32,6 +34,8 @@ export class TransportServer {
   private readonly broker: Broker;
   private readonly slots: ConnectionSlots;
   private readonly endpoint: RSocketEndpoint;
+  /** Whether Redis answers on every connection the broker and the connection slots open; none without Redis. */
+  private readonly availability: RedisAvailability | undefined;
   private state: State = 'created';
   private closing: Promise<void> | undefined;
 
@@ -39,9 +43,13 @@ export class TransportServer {
     private readonly config: Config,
     private readonly logger: Logger,
   ) {
+    const topology = redisTopology(config);
+    const redis = topology && { topology, availability: new RedisAvailability(topology, logger.child({ module: 'redis' })) };
+    this.availability = redis?.availability;
     this.broker = createBroker(
       config,
       logger,
+      redis,
       (userId, delivery) => {
         this.metrics.brokerDeliveries.inc();
         this.registry.deliver(userId, delivery);
@@ -59,7 +67,7 @@ export class TransportServer {
       },
       config.instanceId,
     );
-    this.slots = createSlots(config, logger);
+    this.slots = createSlots(config, logger, redis);
     const publisher = new NotificationPublisher(this.broker, {
       defaultTtlSeconds: config.historyTtlSeconds,
       maxFanoutBytes: config.maxFanoutBytes,
@@ -67,7 +75,7 @@ export class TransportServer {
     });
     const app = createHttpApp({
       publisher,
-      isReady: () => this.state === 'listening' && this.broker.connected,
+      isReady: () => this.readiness(),
       metrics: this.metrics,
       maxBodyBytes: config.maxBodyBytes,
       initiatorApiKeys: config.initiatorApiKeys,
@@ -103,10 +111,11 @@ export class TransportServer {
    */
   async start(): Promise<void> {
     if (this.state !== 'created') throw new Error(`cannot start a server that is ${this.state}`);
+    this.availability?.start();
     if (this.broker instanceof RedisBroker) {
       const connected = Promise.all([this.broker.connect(), this.slots instanceof RedisConnectionSlots ? this.slots.connect() : undefined]);
       await connected.catch((error: unknown) => {
-        this.logger.error({ err: error }, 'Redis is unreachable at start; retrying, not ready until it answers');
+        this.logger.error({ reason: this.availability?.failed(error).words }, 'Redis is unreachable at start; retrying, not ready until it answers');
       });
     }
     this.endpoint.listen();
@@ -139,9 +148,18 @@ export class TransportServer {
     this.endpoint.drain();
     if (wasListening) await this.closeHttp();
     this.endpoint.close();
+    // Closing the Redis connections is no outage: stop watching them first.
+    this.availability?.close();
     await this.slots.close();
     await this.broker.close();
     this.setState('closed');
+  }
+
+  /** Ready while listening (not starting, not draining) and the broker is connected and answering. */
+  private readiness(): Readiness {
+    if (this.state !== 'listening') return { ready: false, reason: this.state === 'created' ? 'starting' : 'draining' };
+    if (!this.broker.connected) return { ready: false, reason: this.availability?.problem ?? 'the broker is closed' };
+    return { ready: true };
   }
 
   /** The one place the lifecycle moves (created → listening → draining → closed), logged as it happens. */
@@ -164,13 +182,18 @@ export class TransportServer {
   }
 }
 
+/** Where Redis is and whether it answers, shared by everything on Redis in one instance. */
+interface RedisSetup {
+  topology: RedisTopology;
+  availability: RedisAvailability;
+}
+
 /** The per-user connection limit: across instances in Redis, or this instance's own. */
-function createSlots(config: Config, logger: Logger): ConnectionSlots {
+function createSlots(config: Config, logger: Logger, redis: RedisSetup | undefined): ConnectionSlots {
   const settings = { maxConnectionsPerUser: config.maxConnectionsPerUser, policy: config.connectionLimitPolicy };
-  const topology = redisTopology(config);
-  if (topology === undefined) return new MemoryConnectionSlots(settings);
+  if (redis === undefined) return new MemoryConnectionSlots(settings);
   return new RedisConnectionSlots({
-    topology,
+    ...redis,
     instanceId: config.instanceId,
     settings,
     leaseMs: config.slotLeaseMs,
@@ -188,9 +211,8 @@ function redisTopology(config: Config): RedisTopology | undefined {
 }
 
 /** The broker the configuration asks for: Redis (or a Redis Cluster) shared by every instance, or the in-process twin. */
-function createBroker(config: Config, logger: Logger, listener: DeliveryListener, onDeliveryGap: () => void): Broker {
+function createBroker(config: Config, logger: Logger, redis: RedisSetup | undefined, listener: DeliveryListener, onDeliveryGap: () => void): Broker {
   const history = { maxLen: config.historyMaxLen, idempotencyTtlSeconds: config.idempotencyTtlSeconds, maxBytes: config.historyMaxBytes };
-  const topology = redisTopology(config);
-  if (topology === undefined) return new MemoryBroker(listener, history);
-  return new RedisBroker(listener, { topology, history, logger: logger.child({ module: 'redis-broker' }), onDeliveryGap });
+  if (redis === undefined) return new MemoryBroker(listener, history);
+  return new RedisBroker(listener, { ...redis, history, logger: logger.child({ module: 'redis-broker' }), onDeliveryGap });
 }

@@ -16,6 +16,7 @@ import type {
 import { encodeNotification, notificationSuffix, toDelivery } from './encode-notification.js';
 import { userHashSlot } from './hash-slot.js';
 import type { HistorySettings } from './history-settings.js';
+import { RedisAvailability, type WatchedRole } from './redis-availability.js';
 import type { RedisClient, RedisTopology } from './redis-topology.js';
 import { redisKeys } from './redis-keys.js';
 import { CLAIM_SCRIPT, COMMIT_SCRIPT, REPLAY_SCRIPT } from './redis-scripts.js';
@@ -39,6 +40,11 @@ export interface RedisBrokerOptions {
    * this instance, so its clients must recover from history (the caller ends their connections with `[internal]`).
    */
   onDeliveryGap?: () => void;
+  /**
+   * Whether Redis answers (readiness, outage logs, failures in the product's words), shared with the instance's other
+   * Redis users; by default one of the broker's own, started by `connect()` and closed with the broker.
+   */
+  availability?: RedisAvailability;
 }
 
 type ScriptClient = RedisClient & {
@@ -58,6 +64,7 @@ export class RedisBroker implements Broker {
   private readonly subscriber: RedisClient;
   private readonly channels = new Map<string, string>();
   private readonly reader: SharedContentReader;
+  private readonly availability: RedisAvailability;
   private closed = false;
 
   constructor(
@@ -66,6 +73,7 @@ export class RedisBroker implements Broker {
   ) {
     this.commands = options.topology.createCommands() as ScriptClient;
     this.subscriber = options.topology.createSubscriber();
+    this.availability = options.availability ?? new RedisAvailability(options.topology, options.logger);
     this.commands.defineCommand('ntCommit', { numberOfKeys: 5, lua: COMMIT_SCRIPT });
     this.commands.defineCommand('ntReplay', { numberOfKeys: 3, lua: REPLAY_SCRIPT });
     this.commands.defineCommand('ntClaim', { numberOfKeys: 1, lua: CLAIM_SCRIPT });
@@ -85,11 +93,13 @@ export class RedisBroker implements Broker {
 
   /** Connects both clients; rejects when Redis cannot be reached at start. */
   async connect(): Promise<void> {
+    if (this.options.availability === undefined) this.availability.start();
     await Promise.all([this.commands.connect(), this.subscriber.connect()]);
   }
 
+  /** Both connections are up and Redis answers within the command timeout (with a shared availability: on every connection it watches). */
   get connected(): boolean {
-    return !this.closed && this.commands.status === 'ready' && this.subscriber.status === 'ready';
+    return !this.closed && this.availability.answering;
   }
 
   async claimIdempotency(claim: IdempotencyClaim): Promise<ClaimResult> {
@@ -172,6 +182,7 @@ export class RedisBroker implements Broker {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    if (this.options.availability === undefined) this.availability.close();
     await Promise.allSettled([this.commands.quit(), this.subscriber.quit()]);
     this.commands.disconnect();
     this.subscriber.disconnect();
@@ -190,13 +201,16 @@ export class RedisBroker implements Broker {
     return [...groups.values()];
   }
 
-  /** Runs one Redis call; any failure means the broker cannot take the notification now (503, retry). */
+  /**
+   * Runs one Redis call; any failure means the broker cannot take the notification now (503, retry), said in the
+   * product's words, and one that means Redis is unavailable makes the instance not ready at once.
+   */
   private async call<T>(run: () => Promise<T>): Promise<T> {
     if (this.closed) throw new BrokerUnavailableError('the broker is closed');
     try {
       return await run();
     } catch (error) {
-      throw new BrokerUnavailableError(error instanceof Error ? error.message : String(error));
+      throw new BrokerUnavailableError(this.availability.failed(error).words);
     }
   }
 
@@ -232,10 +246,8 @@ export class RedisBroker implements Broker {
     });
   }
 
-  private watch(client: RedisClient, role: string): void {
-    const logger = this.options.logger.child({ redis: role });
-    client.on('error', (error: Error) => logger.warn({ err: error }, 'redis connection error'));
-    client.on('ready', () => logger.info('redis connection ready'));
-    client.on('end', () => logger.debug('redis connection ended'));
+  /** Connection errors and outages are logged by the availability: once per outage, not per retry. */
+  private watch(client: RedisClient, role: WatchedRole): void {
+    this.availability.watch(client, `broker ${role}`, role);
   }
 }

@@ -25,6 +25,20 @@ export class RedisTopology {
     return this.endpoint.mode === 'cluster';
   }
 
+  /** Where Redis is, for logs and error messages, without credentials: `redis://host:port/db`, or the Cluster's seeds. */
+  get where(): string {
+    if (this.endpoint.mode === 'cluster') return `${this.endpoint.nodes.map(({ host, port }) => `${host}:${port}`).join(',')} (Redis Cluster)`;
+    const url = new URL(this.endpoint.url);
+    url.username = '';
+    url.password = '';
+    return url.toString();
+  }
+
+  /** `REDIS_COMMAND_TIMEOUT_MS`: every command (and readiness probe) on a command client fails after this long. */
+  get commandTimeout(): number {
+    return this.commandTimeoutMs;
+  }
+
   /** The Pub/Sub publish command scripts call. */
   get publishCommand(): 'PUBLISH' | 'SPUBLISH' {
     return this.sharded ? 'SPUBLISH' : 'PUBLISH';

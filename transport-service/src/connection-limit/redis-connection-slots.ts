@@ -1,3 +1,4 @@
+import { RedisAvailability } from '../broker/redis-availability.js';
 import { redisKeys } from '../broker/redis-keys.js';
 import type { RedisClient, RedisTopology } from '../broker/redis-topology.js';
 import { RSocketEndError } from '../errors/transport-error.js';
@@ -13,6 +14,11 @@ export interface RedisConnectionSlotsOptions {
   /** A crashed instance's slots are free again within this long. */
   leaseMs: number;
   logger: Logger;
+  /**
+   * Whether Redis answers (readiness, outage logs, failures in the product's words), shared with the instance's other
+   * Redis users; by default one of its own, started by `connect()` and closed with the slots.
+   */
+  availability?: RedisAvailability;
 }
 
 /**
@@ -37,6 +43,7 @@ type SlotClient = RedisClient & {
 export class RedisConnectionSlots implements ConnectionSlots {
   private readonly commands: SlotClient;
   private readonly subscriber: RedisClient;
+  private readonly availability: RedisAvailability;
   /** This instance's slots by member, spread over the refresh slices (a new slot joins the next slice in turn). */
   private readonly slices = Array.from({ length: REFRESH_SLICES }, () => new Map<string, SlotHolder>());
   private nextSlice = 0;
@@ -48,9 +55,9 @@ export class RedisConnectionSlots implements ConnectionSlots {
     this.subscriber = options.topology.createSubscriber();
     this.commands.defineCommand('ntAcquire', { numberOfKeys: 2, lua: ACQUIRE_SCRIPT });
     this.commands.defineCommand('ntRefresh', { numberOfKeys: 2, lua: REFRESH_SCRIPT });
-    for (const client of [this.commands, this.subscriber]) {
-      client.on('error', (error: Error) => options.logger.warn({ err: error }, 'redis connection error (connection slots)'));
-    }
+    this.availability = options.availability ?? new RedisAvailability(options.topology, options.logger);
+    this.availability.watch(this.commands, 'connection-slots commands', 'commands');
+    this.availability.watch(this.subscriber, 'connection-slots subscriber', 'subscriber');
     options.topology.onMessage(this.subscriber, (_channel, member) => this.find(member.toString())?.evict());
     const period = Math.max(250, Math.floor(options.leaseMs / 3));
     this.refresher = setInterval(() => void this.refresh(), Math.floor(period / REFRESH_SLICES));
@@ -62,6 +69,7 @@ export class RedisConnectionSlots implements ConnectionSlots {
    * unreachable at start: the subscriber queues it until Redis answers.
    */
   async connect(): Promise<void> {
+    if (this.options.availability === undefined) this.availability.start();
     try {
       await Promise.all([this.commands.connect(), this.subscriber.connect()]);
     } finally {
@@ -78,7 +86,7 @@ export class RedisConnectionSlots implements ConnectionSlots {
     try {
       reply = await this.commands.ntAcquire(redisKeys.slots(holder.userId), redisKeys.leases(holder.userId), member, max, policy, this.options.leaseMs);
     } catch (error) {
-      this.options.logger.warn({ err: error, userId: holder.userId }, 'connection slot unavailable');
+      this.options.logger.debug({ reason: this.availability.failed(error).words, userId: holder.userId }, 'connection slot unavailable');
       throw new RSocketEndError('setup-unavailable', 'the connection limit cannot be checked right now; reconnect shortly');
     }
     if (reply[0] !== 1) throw connectionLimitError(max);
@@ -95,11 +103,14 @@ export class RedisConnectionSlots implements ConnectionSlots {
       .zrem(redisKeys.slots(holder.userId), member)
       .hdel(redisKeys.leases(holder.userId), member)
       .exec()
-      .catch((error: unknown) => this.options.logger.warn({ err: error, userId: holder.userId }, 'slot release failed; its lease will lapse'));
+      .catch((error: unknown) => {
+        this.options.logger.debug({ reason: this.availability.failed(error).words, userId: holder.userId }, 'slot release failed; its lease will lapse');
+      });
   }
 
   async close(): Promise<void> {
     clearInterval(this.refresher);
+    if (this.options.availability === undefined) this.availability.close();
     await Promise.allSettled([this.commands.quit(), this.subscriber.quit()]);
     // QUIT cannot reach a client that is reconnecting; disconnect stops its retries, so nothing outlives close().
     this.commands.disconnect();
@@ -125,7 +136,7 @@ export class RedisConnectionSlots implements ConnectionSlots {
     if (local) return local.evict();
     const instance = member.slice(0, member.lastIndexOf('|'));
     this.options.topology.publish(this.commands, redisKeys.evictions(instance), member).catch((error: unknown) => {
-      this.options.logger.warn({ err: error }, 'could not tell another instance to evict a connection');
+      this.options.logger.warn({ reason: this.availability.failed(error).words }, 'could not tell another instance to evict a connection');
     });
   }
 

@@ -7,15 +7,15 @@ import { errorMiddleware } from './error-middleware.js';
 import { InitiatorAuth } from './initiator-auth.js';
 import { leanRoute } from './lean-route.js';
 import { metricsHandler } from './metrics-handler.js';
-import { healthzHandler, readyzHandler } from './probe-handlers.js';
+import { healthzHandler, readyzHandler, type Readiness } from './probe-handlers.js';
 import { RouteTable } from './route-table.js';
 import { sendNotificationHandler, type NotificationSender } from './send-notification-handler.js';
 
 /** Everything the REST layer touches, injected by the composition root. */
 export interface HttpAppDeps {
   publisher: NotificationSender;
-  /** Whether the instance can deliver now (broker connected, not draining). */
-  isReady: () => boolean;
+  /** Whether the instance can deliver now (broker connected and answering, not draining), and if not, why. */
+  isReady: () => Readiness;
   metrics: Metrics;
   maxBodyBytes: number;
   /** Accepted initiator keys; empty leaves REST open. */

@@ -44,7 +44,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       maxFanoutBytes: options.maxFanoutBytes ?? 1_073_741_824,
       onAccepted: () => metrics.accepted.inc(),
     }),
-    isReady: options.isReady ?? (() => broker.connected),
+    isReady: options.isReady ?? (() => (broker.connected ? { ready: true } : { ready: false, reason: 'the broker is closed' })),
     metrics,
     maxBodyBytes: options.maxBodyBytes ?? 1_048_576,
     initiatorApiKeys: options.initiatorApiKeys ?? [],

@@ -1,4 +1,4 @@
-import type { NotificationId } from '@notification-transport/contract';
+import { compareNotificationIds, type NotificationId } from '@notification-transport/contract';
 import type { ConnectionState } from '../connection-state.js';
 import type { FrameRecord } from '../frame-log.js';
 import type { NotificationClient } from '../notification-client.js';
@@ -51,7 +51,8 @@ const RECOVERY_MESSAGE = 'the tab holding the shared connection no longer keeps 
  * connection and fans everything it produces out over the group's BroadcastChannel; the others follow.
  *
  * Nothing is lost or repeated across a hand-over: a follower tells each new leader (`hello`) the last id it was given;
- * the leader resumes its connection after its own last id (the server re-sends anything after it) and answers
+ * the leader resumes its connection after its own last id (the server re-sends anything after it), or, never given
+ * any, after the newest id it saw go by on the channel, and answers
  * (`welcome`) with its state and whatever the follower is missing from its recent notifications. Every tab drops ids
  * it already delivered, so the overlap of the two is harmless.
  */
@@ -64,6 +65,8 @@ export class TabGroup {
   /** Whether a leader of this group welcomed this tab: from then on it is owed every notification. */
   private joined = false;
   private connection: ConnectionFeed | undefined;
+  /** The newest notification id any tab of the group was seen to hold or be given (hellos, welcomes, the feed). */
+  private newestSeen: NotificationId | undefined;
   private closed = false;
 
   constructor(
@@ -112,6 +115,10 @@ export class TabGroup {
     if (wasFollowing) this.host.leaderLeft();
     this.channel.post({ kind: 'leader', from: this.tabId });
     this.host.roleChanged('leader');
+    // A tab never given a notification (its welcome was still on its way) resumes after the newest id it saw go by,
+    // so what is sent during the hand-over reaches every tab; one given some resumes after its own (the server
+    // re-sends what other tabs already have, and they drop it).
+    if (this.host.lastEventId === undefined && this.newestSeen !== undefined) this.host.startAfter(this.newestSeen);
     const client = this.host.openConnection(this.host.lastEventId);
     this.connection = new ConnectionFeed(client, { feed: (message) => this.fanOut(message), frame: (record) => this.host.frame(record) });
     this.connection.connect();
@@ -123,6 +130,7 @@ export class TabGroup {
   }
 
   private onMessage(message: TabMessage): void {
+    this.see(message);
     switch (message.kind) {
       case 'hello':
         return this.welcome(message);
@@ -139,6 +147,11 @@ export class TabGroup {
       default:
         return this.onFeed(message);
     }
+  }
+
+  private see(message: TabMessage): void {
+    const id = message.kind === 'notification' ? message.notification.id : message.kind === 'hello' || message.kind === 'welcome' ? message.lastEventId : undefined;
+    if (id !== undefined && (this.newestSeen === undefined || compareNotificationIds(id, this.newestSeen) > 0)) this.newestSeen = id;
   }
 
   private follow(leader: string): void {

@@ -69,6 +69,11 @@ export class MemoryTab {
     } as unknown as BroadcastChannelConstructor;
   }
 
+  /** How many messages wait to be delivered to this tab (none once it has read everything sent to it). */
+  get undelivered(): number {
+    return this.inbox.length;
+  }
+
   /** The renderer dies: its locks are released and its channels closed, with no callback into the tab. */
   crash(options: { loseUndelivered?: boolean } = {}): void {
     this.crashed = true;

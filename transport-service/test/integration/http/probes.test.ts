@@ -7,16 +7,16 @@ describe('probes and metrics', () => {
   afterEach(() => server?.close());
 
   it('GET /healthz answers 200 {"status":"ok"}', async () => {
-    server = await startTestServer({ isReady: () => false });
+    server = await startTestServer({ isReady: () => ({ ready: false, reason: 'starting' }) });
     const res = await fetch(`${server.url}/healthz`);
     assert.equal(res.status, 200);
     assert.match(res.headers.get('content-type') ?? '', /^application\/json/);
     assert.equal(await res.text(), '{"status":"ok"}');
   });
 
-  it('GET /readyz answers 200 while ready and 503 when not', async () => {
+  it('GET /readyz answers 200 while ready and 503 with the reason when not', async () => {
     let ready = true;
-    server = await startTestServer({ isReady: () => ready });
+    server = await startTestServer({ isReady: () => (ready ? { ready: true } : { ready: false, reason: 'Redis is down' }) });
     const up = await fetch(`${server.url}/readyz`);
     assert.equal(up.status, 200);
     assert.equal(await up.text(), '{"status":"ready"}');
@@ -24,7 +24,7 @@ describe('probes and metrics', () => {
     const down = await fetch(`${server.url}/readyz`);
     assert.equal(down.status, 503);
     assert.match(down.headers.get('content-type') ?? '', /^application\/json/);
-    assert.equal(await down.text(), '{"status":"not-ready"}');
+    assert.equal(await down.text(), '{"status":"not-ready","reason":"Redis is down"}');
   });
 
   it('GET /readyz follows the broker by default', async () => {

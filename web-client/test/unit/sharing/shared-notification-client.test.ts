@@ -113,6 +113,24 @@ describe('SharedNotificationClient: tabs of one user share one connection', () =
     assert.deepEqual(received(c), ids(1, 2));
   });
 
+  it('a new leader whose welcome never came resumes after the newest id it saw go by, so the hand-over loses nothing', async () => {
+    const { tabs, server, connection } = await group(1);
+    const [a] = tabs as [TabHarness];
+    a.tab.pause(); // the leader never reads the new tab's hello, so never welcomes it
+    const c = openTab(a.tab.browser, server);
+    c.client.connect();
+    await waitFor(() => c.client.role === 'follower', 'c in the group, waiting for its welcome');
+    connection.push(notification(1));
+    await waitFor(() => a.notifications.length === 1 && c.tab.undelivered === 0, 'the first fanned out and read by c');
+    a.tab.crash();
+    await waitFor(() => server.connections.length === 2 && server.last.stream !== undefined, "c's connection");
+    assert.equal(c.client.role, 'leader');
+    assert.deepEqual(server.last.streamData, { lastEventId: notification(1).id }, 'after the id c saw on the channel, not from nothing');
+    server.last.push(notification(2)); // sent during the hand-over: the server re-sends it after lastEventId
+    await waitFor(() => c.notifications.length === 1, 'the hand-over notification');
+    assert.deepEqual(received(c), ids(2), 'c joined after the first: it starts after it, as a welcome would have said');
+  });
+
   it('a follower never given any notification is owed all it missed when the first one died with a crashed leader', async () => {
     const { tabs, server } = await group(3);
     const [a, b, c] = tabs as [TabHarness, TabHarness, TabHarness];
