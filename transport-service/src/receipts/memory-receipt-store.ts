@@ -87,6 +87,7 @@ export class MemoryReceiptStore implements ReceiptStore, ReceiptRecorder {
     return Promise.resolve();
   }
 
+  /** Nothing is ever missed in one process: there is no gap to report. */
   listen(listener: ReceiptChangeListener): Promise<void> {
     this.listener = listener;
     return Promise.resolve();

@@ -16,10 +16,12 @@ export interface ClaimedEvent {
   attempt: number;
 }
 
-/** What one sweep did: receipts moved to `expired`, webhook events claimed. */
+/** What one sweep did: receipts moved to `expired`, webhook events claimed, and whether more work is due now. */
 export interface SweepResult {
   expired: number;
   events: ClaimedEvent[];
+  /** More users had work due than one sweep takes: sweep again at once. */
+  more?: boolean;
 }
 
 /** Told which of a user's receipts changed, on whichever instance the change happened. */
@@ -47,8 +49,11 @@ export interface ReceiptStore {
   acknowledge(event: ClaimedEvent): Promise<void>;
   /** The event failed: it is due again after `delayMs`. */
   retryLater(event: ClaimedEvent, delayMs: number): Promise<void>;
-  /** Starts hearing every change; resolves once no later change can be missed. */
-  listen(listener: ReceiptChangeListener): Promise<void>;
+  /**
+   * Starts hearing every change; resolves once no later change can be missed. `onGap` is called when changes may
+   * have been missed (the listening connection dropped and came back): every waiter should read again.
+   */
+  listen(listener: ReceiptChangeListener, onGap?: () => void): Promise<void>;
   /** Stops hearing changes. */
   unlisten(): void;
   /** Releases everything; idempotent. */

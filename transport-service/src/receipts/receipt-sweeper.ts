@@ -19,9 +19,10 @@ export interface ReceiptSweeperOptions {
 const EVENTS_PER_SWEEP = 100;
 
 /**
- * Runs in every instance, once a second: the store's sweep (only the instance holding the sweep lease does the work)
- * expires receipts whose notification is no longer recoverable and claims due webhook events, which are POSTed
- * before the next sweep starts. `close()` stops it and waits for the sweep in progress.
+ * Runs in every instance, once a second (at once again while more work is due): the store's sweep (only the
+ * instance holding the sweep lease does the work) expires receipts whose notification is no longer recoverable and
+ * claims due webhook events, which are POSTed before the next sweep starts. `close()` stops it and waits for the
+ * sweep in progress.
  */
 export class ReceiptSweeper {
   private timer: NodeJS.Timeout | undefined;
@@ -40,22 +41,25 @@ export class ReceiptSweeper {
     await this.running;
   }
 
-  private schedule(): void {
+  private schedule(delayMs = this.options.intervalMs ?? 1_000): void {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
-      this.running = this.sweepOnce().finally(() => this.schedule());
-    }, this.options.intervalMs ?? 1_000);
+      this.running = this.sweepOnce().then((more) => this.schedule(more ? 0 : undefined));
+    }, delayMs);
     this.timer.unref();
   }
 
-  private async sweepOnce(): Promise<void> {
+  /** One sweep and its webhook POSTs; resolves to whether more work is due at once. */
+  private async sweepOnce(): Promise<boolean> {
     const { store, webhook, claimMs, logger } = this.options;
     try {
-      const { expired, events } = await store.sweep(webhook ? EVENTS_PER_SWEEP : 0, claimMs);
+      const { expired, events, more } = await store.sweep(webhook ? EVENTS_PER_SWEEP : 0, claimMs);
       if (expired > 0) this.options.expired(expired);
       if (webhook) await Promise.all(events.map((event) => webhook.deliver(event)));
+      return more === true;
     } catch (error) {
       logger.warn({ err: error }, 'receipt sweep failed; retrying in a second');
+      return false;
     }
   }
 }

@@ -52,8 +52,8 @@ export class ReceiptWaiters {
     });
     this.add(key, waiter as Waiter);
     try {
-      await this.listen();
-      (waiter as Waiter).wake();
+      // Listening may take long while Redis is away: the timeout (or the client leaving) ends the wait regardless.
+      await Promise.race([this.listen().then(() => (waiter as Waiter).wake()), finished]);
       await finished;
     } finally {
       clearTimeout(timer);
@@ -68,9 +68,19 @@ export class ReceiptWaiters {
   }
 
   private listen(): Promise<void> {
-    this.listening ??= this.store.listen((userId, ids) => {
-      for (const id of ids) for (const waiter of this.waiting.get(`${userId}\u0000${id}`) ?? []) waiter.wake();
-    });
+    this.listening ??= this.store
+      .listen(
+        (userId, ids) => {
+          for (const id of ids) for (const waiter of this.waiting.get(`${userId}\u0000${id}`) ?? []) waiter.wake();
+        },
+        () => {
+          for (const set of this.waiting.values()) for (const waiter of set) waiter.wake();
+        },
+      )
+      .catch((error: unknown) => {
+        this.listening = undefined;
+        throw error;
+      });
     return this.listening;
   }
 

@@ -23,6 +23,19 @@ if ARGV[10] == '1' then
 end
 `;
 
+/** `next_due(prefix)`: the user's next due ms (an expiry or a webhook event), or '' when nothing is due. */
+const NEXT_DUE_FUNCTION = `
+local function next_due(prefix)
+  local a = redis.call('ZRANGE', prefix .. 'due', 0, 0, 'WITHSCORES')
+  local b = redis.call('ZRANGE', prefix .. 'out', 0, 0, 'WITHSCORES')
+  local best = nil
+  if a[2] then best = tonumber(a[2]) end
+  if b[2] and (best == nil or tonumber(b[2]) < best) then best = tonumber(b[2]) end
+  if best == nil then return '' end
+  return string.format('%d', best)
+end
+`;
+
 /**
  * What the change scripts share. KEYS[1]: the user's receipt prefix; KEYS[2]: the global index (only with ARGV[6]).
  * ARGV: [1] user id, [2] now ms, [3] now ISO-8601, [4] '1' when the webhook is on, [5] receipt ttl ms, [6] '1' to
@@ -65,16 +78,7 @@ end
 local function announce(changed)
   if #changed > 0 then redis.call('PUBLISH', ARGV[7], user .. '\\n' .. table.concat(changed, ',')) end
 end
-local function next_due()
-  local a = redis.call('ZRANGE', prefix .. 'due', 0, 0, 'WITHSCORES')
-  local b = redis.call('ZRANGE', prefix .. 'out', 0, 0, 'WITHSCORES')
-  local best = nil
-  if a[2] then best = tonumber(a[2]) end
-  if b[2] and (best == nil or tonumber(b[2]) < best) then best = tonumber(b[2]) end
-  if best == nil then return '' end
-  return tostring(best)
-end
-`;
+${NEXT_DUE_FUNCTION}`;
 
 /** CONFIRM: a client's confirmation, one step per frame. ARGV[8]: `delivered` or `read`; ARGV[9..]: ids. Returns the ids changed. */
 export const CONFIRM_SCRIPT = `${CHANGE_FUNCTIONS}
@@ -110,21 +114,14 @@ for _, event in ipairs(redis.call('ZRANGEBYSCORE', prefix .. 'out', '-inf', at, 
     redis.call('ZREM', prefix .. 'out', event)
   end
 end
-local out = {#changed, next_due()}
+local out = {#changed, next_due(prefix)}
 for _, v in ipairs(claimed) do out[#out + 1] = v end
 return out
 `;
 
 /** NEXT_DUE: the user's next due ms or ''. KEYS[1]: the user's receipt prefix. */
-export const NEXT_DUE_SCRIPT = `
-local prefix = KEYS[1]
-local a = redis.call('ZRANGE', prefix .. 'due', 0, 0, 'WITHSCORES')
-local b = redis.call('ZRANGE', prefix .. 'out', 0, 0, 'WITHSCORES')
-local best = nil
-if a[2] then best = tonumber(a[2]) end
-if b[2] and (best == nil or tonumber(b[2]) < best) then best = tonumber(b[2]) end
-if best == nil then return '' end
-return tostring(best)
+export const NEXT_DUE_SCRIPT = `${NEXT_DUE_FUNCTION}
+return next_due(KEYS[1])
 `;
 
 /** ACKNOWLEDGE: the event reached the webhook. KEYS[1]: the user's receipt prefix. ARGV[1]: event. */

@@ -50,6 +50,7 @@ export class RedisReceiptStore implements ReceiptStore {
   private readonly commands: ScriptClient;
   private listener: RedisClient | undefined;
   private onChange: ReceiptChangeListener | undefined;
+  private onGap: (() => void) | undefined;
   private closed = false;
 
   constructor(private readonly options: RedisReceiptStoreOptions) {
@@ -98,18 +99,19 @@ export class RedisReceiptStore implements ReceiptStore {
     if (held !== 1) return result;
     const now = Date.now();
     const users = await this.call(() => this.commands.zrangebyscore(receiptKeys.dueUsers, '-inf', now, 'LIMIT', 0, USERS_PER_SWEEP));
-    for (const userId of users) {
-      const room = Math.max(0, maxEvents - result.events.length);
-      const reply = await this.call(() =>
-        this.commands.ntReceiptSweep(...this.changeHead(userId, now), leaseMs, room, EXPIRIES_PER_USER),
-      );
-      result.expired += Number(reply[0]);
-      for (let i = 2; i + 2 < reply.length; i += 3) {
-        result.events.push({ userId, event: String(reply[i]), body: String(reply[i + 1]), attempt: Number(reply[i + 2]) });
-      }
-      await this.settle(userId, String(reply[1]));
-    }
-    return result;
+    // The users' steps go out together (one script each, in each user's slot); events are shared out between them.
+    const room = users.length === 0 ? 0 : Math.ceil(maxEvents / users.length);
+    await Promise.all(
+      users.map(async (userId) => {
+        const reply = await this.call(() => this.commands.ntReceiptSweep(...this.changeHead(userId, now), leaseMs, room, EXPIRIES_PER_USER));
+        result.expired += Number(reply[0]);
+        for (let i = 2; i + 2 < reply.length; i += 3) {
+          result.events.push({ userId, event: String(reply[i]), body: String(reply[i + 1]), attempt: Number(reply[i + 2]) });
+        }
+        await this.settle(userId, String(reply[1]));
+      }),
+    );
+    return { ...result, more: users.length === USERS_PER_SWEEP };
   }
 
   async acknowledge(event: ClaimedEvent): Promise<void> {
@@ -123,20 +125,16 @@ export class RedisReceiptStore implements ReceiptStore {
     if (held === 1) await this.call(() => this.commands.zadd(receiptKeys.dueUsers, 'LT', due, event.userId));
   }
 
-  async listen(listener: ReceiptChangeListener): Promise<void> {
+  async listen(listener: ReceiptChangeListener, onGap?: () => void): Promise<void> {
     this.onChange = listener;
-    if (!this.listener) {
-      const client = this.options.topology.createSubscriber();
-      client.on('error', (error: Error) => this.options.logger.warn({ err: error }, 'redis connection error (receipt changes)'));
-      client.on('messageBuffer', (_channel: Buffer, message: Buffer) => this.heard(message.toString()));
-      this.listener = client;
-      await client.connect();
-    }
-    await this.listener.subscribe(receiptKeys.changes);
+    this.onGap = onGap;
+    const client = this.listener ?? this.createListener();
+    await this.call(() => client.subscribe(receiptKeys.changes));
   }
 
   unlisten(): void {
     this.onChange = undefined;
+    this.onGap = undefined;
     this.listener?.unsubscribe(receiptKeys.changes).catch((error: unknown) => {
       this.options.logger.debug({ err: error }, 'unsubscribing from receipt changes failed');
     });
@@ -148,6 +146,25 @@ export class RedisReceiptStore implements ReceiptStore {
     const clients = [this.commands, ...(this.listener ? [this.listener] : [])];
     await Promise.allSettled(clients.map((client) => client.quit()));
     for (const client of clients) client.disconnect();
+  }
+
+  /**
+   * The change channel's connection, made on first use: it queues while reconnecting and subscribes again by itself;
+   * what was published while it was away is lost, so waiters are told to read again once it is back.
+   */
+  private createListener(): RedisClient {
+    const client = this.options.topology.createSubscriber();
+    let dropped = false;
+    client.on('error', (error: Error) => this.options.logger.warn({ err: error }, 'redis connection error (receipt changes)'));
+    client.on('messageBuffer', (_channel: Buffer, message: Buffer) => this.heard(message.toString()));
+    client.on('close', () => (dropped = true));
+    client.on('ready', () => {
+      if (dropped) this.onGap?.();
+      dropped = false;
+    });
+    this.listener = client;
+    client.connect().catch((error: unknown) => this.options.logger.warn({ err: error }, 'receipt change channel unreachable; retrying'));
+    return client;
   }
 
   /**
