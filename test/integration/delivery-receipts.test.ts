@@ -48,6 +48,18 @@ describe('delivery receipts on one instance (in-process broker)', () => {
     await assert.rejects(sdk.receipt('erin', id, { waitFor: 'read', timeoutMs: 30_001 }), (error: unknown) => error instanceof ReceiptError && error.serviceError?.code === 'invalid_query');
   });
 
+  it('drops a waiting query whose client went away', async () => {
+    const service = await startService();
+    const sent = await service.send({ userId: 'gina', type: 't', payload: 1, receipt: true });
+    const leaving = new AbortController();
+    const url = `${service.baseUrl}/api/v1/notifications/gina/${sent.body.notifications[0]?.id}/receipt?waitFor=read`;
+    const request = fetch(url, { signal: leaving.signal }).catch(() => 'aborted');
+    await waitFor(async () => (await service.metric('transport_receipt_waiters')) === 1, 'the query to wait');
+    leaving.abort();
+    assert.equal(await request, 'aborted');
+    await waitFor(async () => (await service.metric('transport_receipt_waiters')) === 0, 'the waiter to be dropped');
+  });
+
   it('bounds the waiting queries with 429 too_many_waiters', async () => {
     const service = await startService({ RECEIPT_MAX_WAITERS: '1' });
     const sent = await service.send({ userId: 'frank', type: 't', payload: 1, receipt: true });

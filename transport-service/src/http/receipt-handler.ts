@@ -29,8 +29,9 @@ export function receiptHandler(auth: InitiatorAuth, receipts: ReceiptReader): Mi
     if (userId === undefined || id === undefined || userIdProblem(userId) !== undefined || parseNotificationId(id) === undefined) {
       throw new ReceiptNotFoundError(userId ?? match[1] ?? '', id ?? match[2] ?? '');
     }
+    // The response closing before it was sent means the client went away: its waiter is dropped at once.
     const gone = new AbortController();
-    ctx.req.once('close', () => gone.abort());
+    ctx.res.once('close', () => gone.abort());
     ctx.body = await receipts.read(userId, id, scope, wait && { ...wait, signal: gone.signal });
   };
 }
