@@ -82,6 +82,22 @@ describe('delivery receipts across two instances over Redis', () => {
     assert.equal(answer.body.state, 'expired');
   });
 
+  it('on a Redis Cluster too: a long-poll answers a confirmation made on the other instance, and an offline receipt expires', async () => {
+    const cluster = await Cluster.startOnRedisCluster(2, KEYS);
+    const [a, b] = cluster.instances as [NonNullable<(typeof cluster.instances)[0]>, NonNullable<(typeof cluster.instances)[0]>];
+    const alice = await connectModern(b.wsUrl, { userId: 'alice' });
+    await alice.session();
+    const toAlice = (await sendWithKey(a.baseUrl, 'key-a', { userId: 'alice', type: 't', payload: 1, receipt: true })).body.notifications[0]?.id;
+    const offline = await sendWithKey(a.baseUrl, 'key-a', { userId: 'offline', type: 't', payload: 1, ttlSeconds: 1, receipt: true });
+    const toOffline = offline.body.notifications[0]?.id;
+    await waitFor(() => alice.received.length === 1, 'the notification');
+    const longPoll = getReceipt(a.baseUrl, 'key-a', 'alice', toAlice as string, '?waitFor=read&timeoutMs=30000');
+    alice.confirm({ read: [toAlice as string] });
+    assert.equal((await longPoll).body.state, 'read');
+    const expired = await getReceipt(b.baseUrl, 'key-a', 'offline', toOffline as string, '?waitFor=delivered&timeoutMs=30000');
+    assert.equal(expired.body.state, 'expired');
+  });
+
   it('the webhook gets each change once, signed; with the receiver down 10 s and the changing instance SIGKILLed meanwhile, nothing is lost', async () => {
     const receiver = await WebhookReceiver.start();
     receiver.down = true;
