@@ -72,6 +72,26 @@ export function describeReceiptStoreContract(name: string, factory: ReceiptFacto
       broker.unsubscribe(alice);
     });
 
+    it('creates receipts for commits that reference content stored once for several users', async () => {
+      const users = [nextUser(), nextUser(), nextUser()];
+      for (const userId of users) await broker.subscribe(userId);
+      const big = { ...draft(), payloadJson: JSON.stringify({ text: 'x'.repeat(4_096) }) };
+      const shares = broker.shareContent(big, users);
+      const drafts = new Map<string, NotificationDraft>();
+      for (const share of shares) {
+        const stored = await share.store();
+        for (const userId of share.userIds) drafts.set(userId, stored);
+      }
+      const ids = await Promise.all(users.map(async (userId) => (await broker.commit(userId, drafts.get(userId) ?? big)).id));
+      for (const [i, userId] of users.entries()) assert.equal((await store.get(userId, ids[i] as string))?.state, 'pending', userId);
+      await eventually(() => Promise.resolve(users.every((u) => got.some(([g]) => g === u)) ? true : undefined), 'every delivery');
+      for (const userId of users) {
+        const [, delivery] = got.find(([u]) => u === userId) as [string, Delivery];
+        assert.equal((JSON.parse(delivery.data.toString()) as { receipt?: boolean }).receipt, true, userId);
+        broker.unsubscribe(userId);
+      }
+    });
+
     it('moves forward only, for the user it belongs to: pending → delivered → read', async () => {
       const [alice, mallory] = [nextUser(), nextUser()];
       const { id } = await broker.commit(alice, draft());
