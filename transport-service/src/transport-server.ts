@@ -52,7 +52,7 @@ export class TransportServer {
     const topology = redisTopology(config);
     const redis = topology && { topology, availability: new RedisAvailability(topology, logger.child({ module: 'redis' })) };
     this.availability = redis?.availability;
-    this.receiptStore = createReceiptStore(config, logger, redis?.topology);
+    this.receiptStore = createReceiptStore(config, logger, redis);
     this.broker = createBroker(
       config,
       logger,
@@ -259,8 +259,8 @@ function createBroker(
 }
 
 /** Receipts in Redis next to the broker's data, or the in-process twin the in-process broker creates them in. */
-function createReceiptStore(config: Config, logger: Logger, topology: RedisTopology | undefined): ReceiptStore {
+function createReceiptStore(config: Config, logger: Logger, redis: RedisSetup | undefined): ReceiptStore {
   const settings = { ttlSeconds: config.receipts.ttlSeconds, webhook: config.receipts.webhookUrl !== undefined };
-  if (topology === undefined) return new MemoryReceiptStore(settings);
-  return new RedisReceiptStore({ topology, settings, instanceId: config.instanceId, logger: logger.child({ module: 'receipts' }) });
+  if (redis === undefined) return new MemoryReceiptStore(settings);
+  return new RedisReceiptStore({ ...redis, settings, instanceId: config.instanceId, logger: logger.child({ module: 'receipts' }) });
 }

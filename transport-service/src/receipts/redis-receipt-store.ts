@@ -1,4 +1,5 @@
 import type { NotificationId, ReceiptState } from '@notification-transport/contract';
+import type { RedisAvailability } from '../broker/redis-availability.js';
 import type { RedisClient, RedisTopology } from '../broker/redis-topology.js';
 import { BrokerUnavailableError } from '../errors/transport-error.js';
 import type { Logger } from '../log/logger.js';
@@ -20,6 +21,8 @@ export interface RedisReceiptStoreOptions {
   settings: ReceiptSettings;
   instanceId: string;
   logger: Logger;
+  /** The instance's view of Redis, for failures in the product's words (raw client errors without it). */
+  availability?: RedisAvailability;
 }
 
 /** Users one sweep looks at; the rest wait for the next sweep. */
@@ -207,7 +210,8 @@ export class RedisReceiptStore implements ReceiptStore {
     try {
       return await run();
     } catch (error) {
-      throw new BrokerUnavailableError(error instanceof Error ? error.message : String(error));
+      const words = this.options.availability?.failed(error).words;
+      throw new BrokerUnavailableError(words ?? (error instanceof Error ? error.message : String(error)));
     }
   }
 }
