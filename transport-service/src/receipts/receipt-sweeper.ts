@@ -1,3 +1,4 @@
+import { BrokerUnavailableError } from '../errors/transport-error.js';
 import type { Logger } from '../log/logger.js';
 import type { ReceiptStore } from './receipt-store.js';
 import type { ReceiptWebhook } from './receipt-webhook.js';
@@ -58,7 +59,9 @@ export class ReceiptSweeper {
       if (webhook) await Promise.all(events.map((event) => webhook.deliver(event)));
       return more === true;
     } catch (error) {
-      logger.warn({ err: error }, 'receipt sweep failed; retrying in a second');
+      // Redis being away is an outage the instance already reports once; anything else is unexpected.
+      if (error instanceof BrokerUnavailableError) logger.debug({ reason: error.message }, 'receipt sweep failed; retrying in a second');
+      else logger.warn({ err: error }, 'receipt sweep failed; retrying in a second');
       return false;
     }
   }

@@ -58,7 +58,8 @@ export class RedisReceiptStore implements ReceiptStore {
 
   constructor(private readonly options: RedisReceiptStoreOptions) {
     this.commands = options.topology.createCommands() as ScriptClient;
-    this.commands.on('error', (error: Error) => options.logger.warn({ err: error }, 'redis connection error (receipts)'));
+    // An outage is logged once by the instance's RedisAvailability; here only its detail, without a stack.
+    this.commands.on('error', (error: Error) => options.logger.debug({ reason: error.message }, 'redis connection error (receipts)'));
     this.commands.defineCommand('ntReceiptConfirm', { lua: CONFIRM_SCRIPT });
     this.commands.defineCommand('ntReceiptSweep', { lua: SWEEP_USER_SCRIPT });
     this.commands.defineCommand('ntReceiptNext', { numberOfKeys: 1, lua: NEXT_DUE_SCRIPT });
@@ -158,7 +159,7 @@ export class RedisReceiptStore implements ReceiptStore {
   private createListener(): RedisClient {
     const client = this.options.topology.createSubscriber();
     let dropped = false;
-    client.on('error', (error: Error) => this.options.logger.warn({ err: error }, 'redis connection error (receipt changes)'));
+    client.on('error', (error: Error) => this.options.logger.debug({ reason: error.message }, 'redis connection error (receipt changes)'));
     client.on('messageBuffer', (_channel: Buffer, message: Buffer) => this.heard(message.toString()));
     client.on('close', () => (dropped = true));
     client.on('ready', () => {
@@ -166,7 +167,7 @@ export class RedisReceiptStore implements ReceiptStore {
       dropped = false;
     });
     this.listener = client;
-    client.connect().catch((error: unknown) => this.options.logger.warn({ err: error }, 'receipt change channel unreachable; retrying'));
+    client.connect().catch((error: unknown) => this.options.logger.debug({ reason: String(error) }, 'receipt change channel unreachable; retrying'));
     return client;
   }
 
