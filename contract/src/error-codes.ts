@@ -16,6 +16,7 @@ export const RSOCKET_ERROR_CODES = {
 export const REST_ERROR_CODES = [
   'invalid_json',
   'invalid_body',
+  'invalid_query',
   'unauthorized',
   'not_found',
   'method_not_allowed',
@@ -23,6 +24,7 @@ export const REST_ERROR_CODES = [
   'payload_too_large',
   'unsupported_media_type',
   'broker_unavailable',
+  'too_many_waiters',
   'internal_error',
 ] as const;
 

@@ -1,10 +1,20 @@
 import { randomUUID } from 'node:crypto';
-import { IDEMPOTENCY_KEY_PATTERN, REST_PATHS, type SendNotificationRequest, type SendNotificationResponse } from '@notification-transport/contract';
+import {
+  IDEMPOTENCY_KEY_PATTERN,
+  receiptPath,
+  REST_PATHS,
+  type NotificationId,
+  type ReceiptView,
+  type ReceiptWaitFor,
+  type SendNotificationRequest,
+  type SendNotificationResponse,
+} from '@notification-transport/contract';
 import { classifyAnswer, type AttemptOutcome } from './attempt-outcome.js';
 import { fullJitterDelay } from './full-jitter-delay.js';
 import { describeNetworkError } from './http-post.js';
 import { resolveInitiatorOptions, type InitiatorOptions, type ResolvedInitiatorOptions } from './initiator-options.js';
-import { SendError, type SendAttempt } from './send-error.js';
+import { ReceiptError } from './receipt-error.js';
+import { parseServiceError, SendError, type SendAttempt } from './send-error.js';
 
 /** Per-send options. */
 export interface SendOptions {
@@ -13,6 +23,12 @@ export interface SendOptions {
    * own (e.g. `order-42-shipped`) to make a send you repeat later, after a crash, deliver at most once.
    */
   idempotencyKey?: string;
+}
+
+/** How a receipt query waits: until the state is at least `waitFor` (or `expired`), at most `timeoutMs` (≤ 30,000). */
+export interface ReceiptOptions {
+  waitFor?: ReceiptWaitFor;
+  timeoutMs?: number;
 }
 
 /**
@@ -54,6 +70,43 @@ export class InitiatorClient {
       if (attempt >= maxAttempts) throw exhaustedError(outcome, idempotencyKey, attempts);
       await this.pause(attempt, outcome, baseUrls[(index + 1) % baseUrls.length] ?? '', idempotencyKey);
     }
+  }
+
+  /**
+   * The receipt of a notification this key sent with `receipt: true`, or `undefined` when there is none (404: no
+   * receipt asked, another key's, unknown or no longer kept). With `waitFor`, the service answers as soon as the
+   * state is at least that (or `expired`), else after `timeoutMs` with the current state. A 5xx or no answer moves
+   * to the next base URL (a read is safe to repeat), up to `maxAttempts`; anything else rejects with a
+   * {@link ReceiptError}.
+   */
+  async receipt(userId: string, id: NotificationId, options: ReceiptOptions = {}): Promise<ReceiptView | undefined> {
+    const query = new URLSearchParams();
+    if (options.waitFor !== undefined) query.set('waitFor', options.waitFor);
+    if (options.timeoutMs !== undefined) query.set('timeoutMs', String(options.timeoutMs));
+    const search = query.size > 0 ? `?${query.toString()}` : '';
+    const headers: Record<string, string> = this.options.apiKey === undefined ? {} : { authorization: `Bearer ${this.options.apiKey}` };
+    // The service may hold the answer for the whole wait (30 s when waitFor comes without timeoutMs).
+    const timeoutMs = this.options.timeoutMs + (options.waitFor === undefined ? 0 : (options.timeoutMs ?? 30_000));
+    const { baseUrls, maxAttempts } = this.options;
+    let last = '';
+    for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {
+      const url = (baseUrls[(this.preferred + attempt - 1) % baseUrls.length] ?? '') + receiptPath(userId, id) + search;
+      try {
+        const answer = await this.options.get({ url, headers, timeoutMs });
+        if (answer.status === 200) return JSON.parse(answer.body) as ReceiptView;
+        const serviceError = parseServiceError(answer.body);
+        if (answer.status === 404) return undefined;
+        if (answer.status < 500) {
+          throw new ReceiptError(`the service refused the receipt query (${answer.status}${serviceError ? ` ${serviceError.code}: ${serviceError.message}` : ''})`, { status: answer.status, ...(serviceError && { serviceError }) });
+        }
+        last = `${answer.status}${serviceError ? ` ${serviceError.code}` : ''} from ${url}`;
+      } catch (error) {
+        if (error instanceof ReceiptError) throw error;
+        last = `${describeNetworkError(error, timeoutMs)} (${url})`;
+      }
+      if (attempt < maxAttempts) await this.options.sleep(fullJitterDelay(attempt, this.options.backoff.baseMs, this.options.backoff.maxMs, this.options.random));
+    }
+    throw new ReceiptError(`no receipt answer after ${maxAttempts} attempts; last: ${last}`, {});
   }
 
   private async attempt(baseUrl: string, idempotencyKey: string, body: string): Promise<AttemptOutcome> {

@@ -1,3 +1,4 @@
+import { fetchGet, type HttpGet } from './http-get.js';
 import { fetchPost, type HttpPost } from './http-post.js';
 
 /** One retry about to happen: the attempt that failed and what comes next. */
@@ -32,6 +33,8 @@ export interface InitiatorOptions {
   onRetry?: (retry: RetryInfo) => void;
   /** Sends one request (default: `fetch`); injected by tests. */
   post?: HttpPost;
+  /** Sends one GET (receipt queries; default: `fetch`); injected by tests. */
+  get?: HttpGet;
   /** Random numbers in [0, 1) for the jitter (default `Math.random`). */
   random?: () => number;
   /** Waits between attempts (default `setTimeout`). */
@@ -50,6 +53,7 @@ export interface ResolvedInitiatorOptions {
   timeoutMs: number;
   onRetry: (retry: RetryInfo) => void;
   post: HttpPost;
+  get: HttpGet;
   random: () => number;
   sleep: (ms: number) => Promise<void>;
 }
@@ -100,6 +104,7 @@ export function resolveInitiatorOptions(options: InitiatorOptions): ResolvedInit
     timeoutMs: integerIn('timeoutMs', options.timeoutMs, INITIATOR_DEFAULTS.timeoutMs, 1, 600_000),
     onRetry: options.onRetry ?? (() => {}),
     post: options.post ?? fetchPost,
+    get: options.get ?? fetchGet,
     random: options.random ?? Math.random,
     sleep: options.sleep ?? wait,
   };

@@ -1,5 +1,5 @@
 import { onCleanup } from './cleanup.js';
-import { DATA_MIME_TYPE, METADATA_MIME_TYPE, ROUTES } from '@notification-transport/contract';
+import { DATA_MIME_TYPE, METADATA_MIME_TYPE, ROUTES, type ReceiptConfirmation } from '@notification-transport/contract';
 import { encodeCompositeMetadata, encodeRoute, WellKnownMimeType } from 'rsocket-composite-metadata';
 import { deserializeFrame, Flags, FrameTypes, serializeFrame, type ErrorFrame, type Frame } from 'rsocket-core';
 import WebSocket from 'ws';
@@ -54,6 +54,12 @@ export class RawRSocket {
       data,
       metadata: routeMetadata(ROUTES.notifications),
     } as Frame);
+  }
+
+  /** REQUEST_FNF on the `receipt` route with `data` (a confirmation, or any bytes). */
+  confirm(streamId: number, data: ReceiptConfirmation | Buffer): void {
+    const bytes = Buffer.isBuffer(data) ? data : Buffer.from(JSON.stringify(data));
+    this.send({ type: FrameTypes.REQUEST_FNF, streamId, flags: Flags.METADATA, data: bytes, metadata: routeMetadata(ROUTES.receipt) } as Frame);
   }
 
   requestN(streamId: number, requestN: number): void {

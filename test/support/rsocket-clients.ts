@@ -4,6 +4,7 @@ import {
   METADATA_MIME_TYPE,
   ROUTES,
   type Notification,
+  type ReceiptConfirmation,
   type SessionInfo,
 } from '@notification-transport/contract';
 import { encodeCompositeMetadata, encodeRoute, WellKnownMimeType } from 'rsocket-composite-metadata';
@@ -34,6 +35,8 @@ export interface TestClient {
   request(n: number): void;
   /** Calls the `session` route. */
   session(): Promise<SessionInfo>;
+  /** Confirms receipts: REQUEST_FNF on the `receipt` route. */
+  confirm(confirmation: ReceiptConfirmation): void;
   close(): void;
 }
 
@@ -171,6 +174,13 @@ class ModernClient extends RecordingClient implements TestClient {
     });
   }
 
+  confirm(confirmation: ReceiptConfirmation): void {
+    this.rsocket.fireAndForget(
+      { data: Buffer.from(JSON.stringify(confirmation)), metadata: routeMetadata(ROUTES.receipt) },
+      { onError: () => {}, onComplete: () => {} },
+    );
+  }
+
   close(): void {
     this.rsocket.close();
   }
@@ -245,6 +255,10 @@ class LegacyClient extends RecordingClient implements TestClient {
         onError: reject,
       });
     });
+  }
+
+  confirm(confirmation: ReceiptConfirmation): void {
+    this.socket.fireAndForget({ data: Buffer.from(JSON.stringify(confirmation)), metadata: legacyRoute(ROUTES.receipt) });
   }
 
   close(): void {

@@ -20,6 +20,7 @@ declare module 'rsocket-core-legacy' {
   export interface LegacyReactiveSocket {
     requestStream(payload: LegacyPayload<Buffer, Buffer>): LegacyPublisher<LegacyPayload<Buffer, Buffer>>;
     requestResponse(payload: LegacyPayload<Buffer, Buffer>): { subscribe(subscriber: { onComplete(value: LegacyPayload<Buffer, Buffer>): void; onError(error: Error): void }): void };
+    fireAndForget(payload: LegacyPayload<Buffer, Buffer>): void;
     close(): void;
     connectionStatus(): LegacyPublisher<{ kind: string; error?: Error }>;
   }

@@ -19,6 +19,10 @@ import type { Logger } from './log/logger.js';
 import { Metrics } from './metrics/metrics.js';
 import { NotificationPublisher } from './notifications/notification-publisher.js';
 import type { NotificationSession } from './rsocket/notification-session.js';
+import { DeliveryReceipts } from './receipts/delivery-receipts.js';
+import { MemoryReceiptStore } from './receipts/memory-receipt-store.js';
+import type { ReceiptStore } from './receipts/receipt-store.js';
+import { RedisReceiptStore } from './receipts/redis-receipt-store.js';
 import { RSocketEndpoint } from './rsocket/rsocket-endpoint.js';
 
 type State = 'created' | 'listening' | 'draining' | 'closed';
@@ -33,6 +37,8 @@ export class TransportServer {
   private readonly http: Server;
   private readonly broker: Broker;
   private readonly slots: ConnectionSlots;
+  private readonly receiptStore: ReceiptStore;
+  private readonly receipts: DeliveryReceipts;
   private readonly endpoint: RSocketEndpoint;
   /** Whether Redis answers on every connection the broker and the connection slots open; none without Redis. */
   private readonly availability: RedisAvailability | undefined;
@@ -46,6 +52,7 @@ export class TransportServer {
     const topology = redisTopology(config);
     const redis = topology && { topology, availability: new RedisAvailability(topology, logger.child({ module: 'redis' })) };
     this.availability = redis?.availability;
+    this.receiptStore = createReceiptStore(config, logger, redis);
     this.broker = createBroker(
       config,
       logger,
@@ -55,6 +62,7 @@ export class TransportServer {
         this.registry.deliver(userId, delivery);
       },
       () => this.endpoint.interruptAll('live delivery from Redis was interrupted; reconnect with lastEventId to recover what was missed'),
+      this.receiptStore,
     );
     this.registry = new UserRegistry<NotificationSession>(this.broker, (userId, error) =>
       logger.error({ err: error, userId }, 'subscribing to a user failed; live delivery to this instance may be late'),
@@ -64,17 +72,32 @@ export class TransportServer {
         connections: () => this.registry.connections,
         streams: () => this.endpoint.streamCount,
         users: () => this.registry.userCount,
+        receiptWaiters: () => this.receipts.waiters.size,
       },
       config.instanceId,
     );
     this.slots = createSlots(config, logger, redis);
+    const { receipts: receiptConfig } = config;
+    this.receipts = new DeliveryReceipts({
+      store: this.receiptStore,
+      maxWaiters: receiptConfig.maxWaiters,
+      ...(receiptConfig.webhookUrl !== undefined && receiptConfig.webhookSecret !== undefined
+        ? { webhook: { url: receiptConfig.webhookUrl, secret: receiptConfig.webhookSecret, timeoutMs: receiptConfig.webhookTimeoutMs, maxRetryDelayMs: receiptConfig.webhookMaxRetryDelayMs } }
+        : {}),
+      metrics: this.metrics,
+      logger: logger.child({ module: 'receipts' }),
+    });
     const publisher = new NotificationPublisher(this.broker, {
       defaultTtlSeconds: config.historyTtlSeconds,
       maxFanoutBytes: config.maxFanoutBytes,
-      onAccepted: () => this.metrics.accepted.inc(),
+      onAccepted: (_userId, receipt) => {
+        this.metrics.accepted.inc();
+        if (receipt) this.metrics.receipts.inc({ state: 'pending' });
+      },
     });
     const app = createHttpApp({
       publisher,
+      receipts: this.receipts.query,
       isReady: () => this.readiness(),
       metrics: this.metrics,
       maxBodyBytes: config.maxBodyBytes,
@@ -96,6 +119,7 @@ export class TransportServer {
       registry: this.registry,
       slots: this.slots,
       metrics: this.metrics,
+      confirmReceipts: (userId, state, ids) => this.receipts.confirm(userId, state, ids),
       logger,
     });
   }
@@ -113,12 +137,17 @@ export class TransportServer {
     if (this.state !== 'created') throw new Error(`cannot start a server that is ${this.state}`);
     this.availability?.start();
     if (this.broker instanceof RedisBroker) {
-      const connected = Promise.all([this.broker.connect(), this.slots instanceof RedisConnectionSlots ? this.slots.connect() : undefined]);
+      const connected = Promise.all([
+        this.broker.connect(),
+        this.slots instanceof RedisConnectionSlots ? this.slots.connect() : undefined,
+        this.receiptStore instanceof RedisReceiptStore ? this.receiptStore.connect() : undefined,
+      ]);
       await connected.catch((error: unknown) => {
         this.logger.error({ reason: this.availability?.failed(error).words }, 'Redis is unreachable at start; retrying, not ready until it answers');
       });
     }
     this.endpoint.listen();
+    this.receipts.start();
     await new Promise<void>((resolve, reject) => {
       this.http.once('error', reject);
       this.http.listen(this.config.port, this.config.host, () => {
@@ -135,7 +164,8 @@ export class TransportServer {
   /**
    * Graceful shutdown, idempotent: readiness goes 503, the port stops listening, every connection ends with
    * `[draining]`, upgrades still arriving on open HTTP connections get 503, in-flight REST requests finish (up to
-   * the deadline), then the transport, the connection slots and the broker close, in that order.
+   * the deadline; receipt queries still waiting are answered at once), then the transport, the connection slots, the
+   * broker and the receipt store close, in that order.
    */
   close(): Promise<void> {
     this.closing ??= this.shutdown();
@@ -146,12 +176,15 @@ export class TransportServer {
     const wasListening = this.state === 'listening';
     this.setState('draining');
     this.endpoint.drain();
+    // Waiting receipt queries are answered with their current state, so in-flight REST requests can finish.
+    await this.receipts.close();
     if (wasListening) await this.closeHttp();
     this.endpoint.close();
     // Closing the Redis connections is no outage: stop watching them first.
     this.availability?.close();
     await this.slots.close();
     await this.broker.close();
+    await this.receiptStore.close();
     this.setState('closed');
   }
 
@@ -211,8 +244,23 @@ function redisTopology(config: Config): RedisTopology | undefined {
 }
 
 /** The broker the configuration asks for: Redis (or a Redis Cluster) shared by every instance, or the in-process twin. */
-function createBroker(config: Config, logger: Logger, redis: RedisSetup | undefined, listener: DeliveryListener, onDeliveryGap: () => void): Broker {
+function createBroker(
+  config: Config,
+  logger: Logger,
+  redis: RedisSetup | undefined,
+  listener: DeliveryListener,
+  onDeliveryGap: () => void,
+  receipts: ReceiptStore,
+): Broker {
   const history = { maxLen: config.historyMaxLen, idempotencyTtlSeconds: config.idempotencyTtlSeconds, maxBytes: config.historyMaxBytes };
-  if (redis === undefined) return new MemoryBroker(listener, history);
-  return new RedisBroker(listener, { ...redis, history, logger: logger.child({ module: 'redis-broker' }), onDeliveryGap });
+  if (redis === undefined) return new MemoryBroker(listener, history, Date.now, receipts instanceof MemoryReceiptStore ? receipts : undefined);
+  const receiptTtlSeconds = config.receipts.ttlSeconds;
+  return new RedisBroker(listener, { ...redis, history, logger: logger.child({ module: 'redis-broker' }), onDeliveryGap, receiptTtlSeconds });
+}
+
+/** Receipts in Redis next to the broker's data, or the in-process twin the in-process broker creates them in. */
+function createReceiptStore(config: Config, logger: Logger, redis: RedisSetup | undefined): ReceiptStore {
+  const settings = { ttlSeconds: config.receipts.ttlSeconds, webhook: config.receipts.webhookUrl !== undefined };
+  if (redis === undefined) return new MemoryReceiptStore(settings);
+  return new RedisReceiptStore({ ...redis, settings, instanceId: config.instanceId, logger: logger.child({ module: 'receipts' }) });
 }

@@ -12,6 +12,8 @@ export interface NotificationDraft {
   suffix?: string;
   /** Where the broker stored the suffix once for several recipients ({@link SharedContent}); commits reference it. */
   contentKey?: string;
+  /** Create a `pending` delivery receipt in the same atomic step, readable by this initiator scope only. */
+  receipt?: { scope: string };
 }
 
 /** A notification's content stored once for a group of recipients, whose commits then reference it instead of copying it. */

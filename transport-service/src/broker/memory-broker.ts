@@ -15,6 +15,11 @@ import { encodeNotificationBytes, notificationSuffix, toDelivery } from './encod
 import type { HistorySettings } from './history-settings.js';
 import { MemoryHistory, type MemoryContent, type MemoryEntry } from './memory-history.js';
 
+/** Told of every commit that asked for a receipt, in the commit's own synchronous step (the in-memory receipts). */
+export interface ReceiptRecorder {
+  created(userId: string, id: NotificationId, draft: NotificationDraft & { receipt: { scope: string } }, online: boolean): void;
+}
+
 /** How often expired histories and idempotency records are dropped. */
 const SWEEP_INTERVAL_MS = 10_000;
 /** What one history entry costs besides its shared content: id, numbers, references. */
@@ -48,6 +53,7 @@ export class MemoryBroker implements Broker {
     private readonly listener: DeliveryListener,
     private readonly settings: HistorySettings,
     private readonly now: () => number = Date.now,
+    private readonly receipts?: ReceiptRecorder,
   ) {
     this.ids = new NotificationIdGenerator(now);
     this.sweeper = setInterval(() => this.sweep(), SWEEP_INTERVAL_MS);
@@ -139,6 +145,7 @@ export class MemoryBroker implements Broker {
     }
     this.newest.set(userId, { value: { ms, seq }, expiresAt: now + this.settings.idempotencyTtlSeconds * 1000 });
     const online = this.subscribed.has(userId);
+    if (draft.receipt) this.receipts?.created(userId, id, { ...draft, receipt: draft.receipt }, online);
     if (online) this.listener(userId, toDelivery(id, encodeNotificationBytes(id, content.suffix)));
     return { id, online };
   }

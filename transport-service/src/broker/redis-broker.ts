@@ -29,6 +29,8 @@ const SHARE_MIN_BYTES = 1_024;
  * reference reaches them over Pub/Sub, also for notifications kept for live delivery only (`ttlSeconds` 0).
  */
 const CONTENT_GRACE_MS = 60_000;
+import { receiptCommitArguments } from '../receipts/receipt-on-commit.js';
+import { receiptKeys } from '../receipts/redis-receipt-keys.js';
 
 /** Where Redis is (one server or a Cluster) and how much history to keep. */
 export interface RedisBrokerOptions {
@@ -45,10 +47,13 @@ export interface RedisBrokerOptions {
    * Redis users; by default one of the broker's own, started by `connect()` and closed with the broker.
    */
   availability?: RedisAvailability;
+  /** How long a delivery receipt is kept after its last change (`RECEIPT_TTL_SECONDS`). */
+  receiptTtlSeconds?: number;
 }
 
 type ScriptClient = RedisClient & {
   ntCommit(...args: Array<string | number>): Promise<string>;
+  ntCommitReceipt(...args: Array<string | number>): Promise<string>;
   ntReplay(...args: string[]): Promise<Array<string | number>>;
   ntClaim(...args: Array<string | number>): Promise<ClaimResult>;
 };
@@ -75,6 +80,7 @@ export class RedisBroker implements Broker {
     this.subscriber = options.topology.createSubscriber();
     this.availability = options.availability ?? new RedisAvailability(options.topology, options.logger);
     this.commands.defineCommand('ntCommit', { numberOfKeys: 5, lua: COMMIT_SCRIPT });
+    this.commands.defineCommand('ntCommitReceipt', { lua: COMMIT_SCRIPT });
     this.commands.defineCommand('ntReplay', { numberOfKeys: 3, lua: REPLAY_SCRIPT });
     this.commands.defineCommand('ntClaim', { numberOfKeys: 1, lua: CLAIM_SCRIPT });
     this.watch(this.commands, 'commands');
@@ -110,24 +116,25 @@ export class RedisBroker implements Broker {
   async commit(userId: string, draft: NotificationDraft, idempotency?: IdempotencyClaim): Promise<Committed> {
     const record = idempotency ? redisKeys.committed(userId, idempotency.scope, idempotency.key) : redisKeys.meta(userId);
     const shared = draft.contentKey !== undefined;
+    const keys = [redisKeys.history(userId), redisKeys.meta(userId), record, redisKeys.last(userId), draft.contentKey ?? redisKeys.meta(userId)];
+    const args = [
+      redisKeys.channel(userId),
+      shared ? '' : (draft.suffix ?? notificationSuffix(draft)),
+      this.options.history.maxLen,
+      draft.ttlSeconds * 1000,
+      idempotency ? '1' : '0',
+      this.options.history.idempotencyTtlSeconds,
+      this.options.topology.publishCommand,
+      shared ? '1' : '0',
+      CONTENT_GRACE_MS,
+    ];
+    const receipt = draft.receipt && receiptCommitArguments(userId, { ...draft, receipt: draft.receipt }, this.options.receiptTtlSeconds ?? 86_400, this.options.topology.sharded);
     const reply = await this.call(() =>
-      this.commands.ntCommit(
-        redisKeys.history(userId),
-        redisKeys.meta(userId),
-        record,
-        redisKeys.last(userId),
-        draft.contentKey ?? redisKeys.meta(userId),
-        redisKeys.channel(userId),
-        shared ? '' : (draft.suffix ?? notificationSuffix(draft)),
-        this.options.history.maxLen,
-        draft.ttlSeconds * 1000,
-        idempotency ? '1' : '0',
-        this.options.history.idempotencyTtlSeconds,
-        this.options.topology.publishCommand,
-        shared ? '1' : '0',
-        CONTENT_GRACE_MS,
-      ),
+      receipt
+        ? this.commands.ntCommitReceipt(keys.length + receipt.keys.length, ...keys, ...receipt.keys, ...args, ...receipt.args)
+        : this.commands.ntCommit(...keys, ...args),
     );
+    if (receipt?.indexAfter) await this.call(() => this.commands.zadd(receiptKeys.dueUsers, 'LT', ...(receipt.indexAfter as [number, string])));
     const bar = reply.lastIndexOf('|');
     return { id: reply.slice(0, bar), online: reply.slice(bar + 1) === '1' };
   }

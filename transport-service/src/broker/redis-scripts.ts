@@ -1,3 +1,5 @@
+import { RECEIPT_ON_COMMIT } from '../receipts/redis-receipt-scripts.js';
+
 /**
  * COMMIT, run atomically by Redis: idempotency check, history append (XADD trimmed to a max length, each entry with
  * its own recoverability deadline), expiry, publish to the user's channel and the idempotency record — one step,
@@ -13,6 +15,7 @@
  * ARGV: channel, JSON suffix after the id, max length, entry ttl ms, use idempotency, idempotency ttl s, the
  * publish command (PUBLISH, or SPUBLISH in Cluster mode where the channel shares the user's slot), use shared
  * content, content grace ms.
+ * With a receipt asked, KEYS 6–7 and ARGV 10–17 create it in the same step (`RECEIPT_ON_COMMIT`).
  * Returns "<id>|1" when some instance was subscribed to the user's channel, "<id>|0" otherwise; an error starting
  * with NTCONTENT when the shared content is gone (the request is retried as a whole).
  */
@@ -52,6 +55,7 @@ if shared then message = id .. ' ' .. KEYS[5] else message = '{"id":"' .. id .. 
 local receivers = redis.call(ARGV[7], ARGV[1], message)
 redis.call('SET', KEYS[4], id, 'EX', ARGV[6])
 local result = id .. '|' .. (receivers > 0 and '1' or '0')
+${RECEIPT_ON_COMMIT}
 if ARGV[5] == '1' then redis.call('SET', KEYS[3], result, 'EX', ARGV[6]) end
 return result
 `;

@@ -56,6 +56,24 @@ export interface Config {
   slotLeaseMs: number;
   /** Serve the demo page at `/` (default: in development identity mode only). */
   demoPage: boolean;
+  /** Delivery receipts: how long they are kept, the webhook, the bound on waiting queries. */
+  receipts: ReceiptConfig;
+}
+
+/** The `RECEIPT_*` settings. */
+export interface ReceiptConfig {
+  /** A receipt is kept at least this long after its last change. */
+  ttlSeconds: number;
+  /** Where every state change is POSTed; `undefined`: no webhook. */
+  webhookUrl: string | undefined;
+  /** The HMAC-SHA256 key of the `X-Receipt-Signature` header (required with a webhook URL). */
+  webhookSecret: string | undefined;
+  /** One webhook POST slower than this counts as failed and is retried. */
+  webhookTimeoutMs: number;
+  /** The longest wait between two attempts of one event (exponential backoff, full jitter). */
+  webhookMaxRetryDelayMs: number;
+  /** Receipt queries (`waitFor`) that may wait at once on one instance; one more gets 429. */
+  maxWaiters: number;
 }
 
 /** The loopback hosts on which the development modes are allowed without `ALLOW_INSECURE=1`. */
@@ -95,6 +113,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     historyMaxBytes: readInteger(env, 'HISTORY_MAX_BYTES', 268_435_456, 1_048_576, 68_719_476_736),
     slotLeaseMs: readInteger(env, 'SLOT_LEASE_MS', 30_000, 1_000, 600_000),
     demoPage: false,
+    receipts: readReceiptConfig(env),
   };
   config.demoPage = env.DEMO_PAGE === undefined || env.DEMO_PAGE === '' ? config.authJwtSecret === undefined : readFlag(env, 'DEMO_PAGE');
   requireLoopbackForDevelopmentModes(config);
@@ -110,6 +129,38 @@ function requireOneRecipientToFit(config: Config): void {
     'MAX_FANOUT_BYTES',
     `(${config.maxFanoutBytes}) must be at least MAX_BODY_BYTES (${config.maxBodyBytes}): one recipient of the largest body must fit`,
   );
+}
+
+/** The receipt settings; a webhook URL needs its secret, and must be http(s). */
+function readReceiptConfig(env: NodeJS.ProcessEnv): ReceiptConfig {
+  const webhookUrl = readWebhookUrl(env);
+  const webhookSecret = readSecret(env, 'RECEIPT_WEBHOOK_SECRET');
+  if (webhookUrl !== undefined && webhookSecret === undefined) {
+    throw new ConfigError('RECEIPT_WEBHOOK_SECRET', 'must be set when RECEIPT_WEBHOOK_URL is: every webhook POST is signed with it');
+  }
+  return {
+    ttlSeconds: readInteger(env, 'RECEIPT_TTL_SECONDS', 86_400, 60, 30 * 86_400),
+    webhookUrl,
+    webhookSecret,
+    webhookTimeoutMs: readInteger(env, 'RECEIPT_WEBHOOK_TIMEOUT_MS', 5_000, 100, 60_000),
+    webhookMaxRetryDelayMs: readInteger(env, 'RECEIPT_WEBHOOK_MAX_RETRY_DELAY_MS', 300_000, 1_000, 3_600_000),
+    maxWaiters: readInteger(env, 'RECEIPT_MAX_WAITERS', 10_000, 1, 1_000_000),
+  };
+}
+
+function readWebhookUrl(env: NodeJS.ProcessEnv): string | undefined {
+  const raw = env.RECEIPT_WEBHOOK_URL;
+  if (raw === undefined || raw === '') return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError('RECEIPT_WEBHOOK_URL', 'must be a URL such as https://hooks.example.com/receipts');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigError('RECEIPT_WEBHOOK_URL', `must start with http:// or https://, got ${url.protocol}//`);
+  }
+  return raw;
 }
 
 /** A full recovery (the whole history) must fit in what may wait on one connection, or it could never complete. */

@@ -134,3 +134,24 @@ export class RSocketEndError extends Error {
     return ENDINGS[this.ending].reason;
   }
 }
+
+/** 400: a query parameter is unknown or out of range; the message names it. */
+export class InvalidQueryError extends TransportError {
+  constructor(message: string) {
+    super(message, 'invalid_query', 400);
+  }
+}
+
+/** 404: no receipt for that notification, or not one this initiator key may see. */
+export class ReceiptNotFoundError extends TransportError {
+  constructor(userId: string, id: string) {
+    super(`no receipt for notification ${JSON.stringify(id)} of user ${JSON.stringify(userId)}`, 'not_found', 404);
+  }
+}
+
+/** 429: as many receipt queries wait on this instance as `RECEIPT_MAX_WAITERS` allows; retry, or ask without waiting. */
+export class TooManyWaitersError extends TransportError {
+  constructor(limit: number) {
+    super(`${limit} receipt queries are already waiting on this instance (RECEIPT_MAX_WAITERS); retry later or omit waitFor`, 'too_many_waiters', 429);
+  }
+}

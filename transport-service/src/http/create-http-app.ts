@@ -9,11 +9,14 @@ import { leanRoute } from './lean-route.js';
 import { metricsHandler } from './metrics-handler.js';
 import { healthzHandler, readyzHandler, type Readiness } from './probe-handlers.js';
 import { RouteTable } from './route-table.js';
+import { receiptHandler, type ReceiptReader } from './receipt-handler.js';
 import { sendNotificationHandler, type NotificationSender } from './send-notification-handler.js';
 
 /** Everything the REST layer touches, injected by the composition root. */
 export interface HttpAppDeps {
   publisher: NotificationSender;
+  /** Serves `GET …/{userId}/{id}/receipt`. */
+  receipts?: ReceiptReader;
   /** Whether the instance can deliver now (broker connected and answering, not draining), and if not, why. */
   isReady: () => Readiness;
   metrics: Metrics;
@@ -36,7 +39,8 @@ export function createHttpApp(deps: HttpAppDeps): Koa {
   app.silent = true;
   // Errors Koa meets outside the middleware chain (a socket failing mid-response) are the client's going away.
   app.on('error', (err: unknown) => logger.debug({ err }, 'HTTP response failed outside the error boundary'));
-  const sendNotification = sendNotificationHandler(new InitiatorAuth(deps.initiatorApiKeys), deps.publisher, deps.maxBodyBytes);
+  const auth = new InitiatorAuth(deps.initiatorApiKeys);
+  const sendNotification = sendNotificationHandler(auth, deps.publisher, deps.maxBodyBytes);
   const routes = new RouteTable()
     .add('POST', REST_PATHS.notifications, sendNotification)
     .add('GET', REST_PATHS.healthz, healthzHandler)
@@ -45,6 +49,7 @@ export function createHttpApp(deps: HttpAppDeps): Koa {
   if (deps.demoPage === true) for (const [path, handler] of demoAssetHandlers()) routes.add('GET', path, handler);
   app.use(leanRoute('POST', REST_PATHS.notifications, sendNotification, logger));
   app.use(errorMiddleware(logger));
+  if (deps.receipts) app.use(receiptHandler(auth, deps.receipts));
   app.use(routes.middleware());
   return app;
 }

@@ -2,7 +2,7 @@ import { CONTROL_TYPE_PREFIX, SEND_LIMITS, typeProblem, userIdProblem } from '@n
 import { InvalidBodyError } from '../errors/transport-error.js';
 import type { SendRequest } from '../notifications/send-request.js';
 
-const FIELDS: ReadonlySet<string> = new Set(['userId', 'userIds', 'type', 'payload', 'ttlSeconds']);
+const FIELDS: ReadonlySet<string> = new Set(['userId', 'userIds', 'type', 'payload', 'ttlSeconds', 'receipt']);
 /** How many unknown field names an error message lists before summarizing the rest. */
 const MAX_NAMED_UNKNOWN = 5;
 
@@ -21,6 +21,7 @@ export function parseSendRequest(body: unknown): SendRequest {
     type: parseType(fields.type),
     payloadJson: serializePayload(fields),
     ttlSeconds: parseTtl(fields.ttlSeconds),
+    ...(parseReceipt(fields.receipt) ? { receipt: true } : {}),
   };
 }
 
@@ -83,6 +84,11 @@ function parseTtl(value: unknown): number | undefined {
   const { maxTtlSeconds } = SEND_LIMITS;
   if (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= maxTtlSeconds) return value;
   throw new InvalidBodyError(`ttlSeconds must be an integer from 0 to ${maxTtlSeconds}, got ${describe(value)}`);
+}
+
+function parseReceipt(value: unknown): boolean {
+  if (value === undefined || typeof value === 'boolean') return value === true;
+  throw new InvalidBodyError(`receipt must be true or false, got ${describe(value)}`);
 }
 
 /** A short description of a JSON value for error messages: numbers and booleans verbatim, otherwise the kind. */

@@ -11,7 +11,7 @@ import type { RouteHandler } from './route-table.js';
 /** What the REST layer needs from the notification publisher. */
 export interface NotificationSender {
   /** Commits the validated request (idempotently with a key); resolves to the contract's 202 body. */
-  send(request: SendRequest, idempotencyKey?: IdempotencyKey): Promise<SendNotificationResponse>;
+  send(request: SendRequest, idempotencyKey?: IdempotencyKey, scope?: string): Promise<SendNotificationResponse>;
 }
 
 /** `POST /api/v1/notifications`: authenticate, read, validate, commit, answer 202 with one entry per distinct user. */
@@ -20,7 +20,7 @@ export function sendNotificationHandler(auth: InitiatorAuth, sender: Notificatio
     const scope = auth.check(ctx.req.headers.authorization || undefined);
     const key = parseIdempotencyKey(ctx.get('Idempotency-Key') || undefined);
     const body = await readJsonBody(ctx.req, maxBodyBytes);
-    const accepted = await sender.send(parseSendRequest(body), key === undefined ? undefined : { scope, key });
+    const accepted = await sender.send(parseSendRequest(body), key === undefined ? undefined : { scope, key }, scope);
     respondAccepted(ctx, accepted);
   };
 }

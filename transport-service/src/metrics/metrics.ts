@@ -6,6 +6,8 @@ export interface MetricsSources {
   connections: () => number;
   streams: () => number;
   users: () => number;
+  /** Receipt queries waiting on this instance. */
+  receiptWaiters?: () => number;
 }
 
 /** The service's Prometheus metrics, on a registry of its own (several instances can share one process in tests). */
@@ -19,6 +21,10 @@ export class Metrics {
   readonly brokerDeliveries: Counter;
   /** Connections refused or ended by the server, by the contract's reason token. */
   readonly refusals: Counter<'reason'>;
+  /** Receipts created (`pending`) and moved to each later state, by state. */
+  readonly receipts: Counter<'state'>;
+  /** Webhook POSTs of receipt events, by outcome (`delivered`: a 2xx; `failed`: anything else, retried). */
+  readonly webhookAttempts: Counter<'outcome'>;
 
   constructor(sources: MetricsSources, instance: string) {
     this.registry.setDefaultLabels({ instance });
@@ -34,6 +40,14 @@ export class Metrics {
     });
     this.gauge('transport_connections', 'Live RSocket connections (SETUP accepted)', sources.connections);
     this.gauge('transport_streams', 'Open notification streams', sources.streams);
+    this.receipts = new Counter({ name: 'transport_receipts_total', help: 'Delivery receipts created (pending) and moved to each later state, by state', labelNames: ['state'], registers: [this.registry] });
+    this.webhookAttempts = new Counter({
+      name: 'transport_receipt_webhook_attempts_total',
+      help: 'Receipt webhook POSTs, by outcome (delivered: a 2xx; failed: retried later)',
+      labelNames: ['outcome'],
+      registers: [this.registry],
+    });
+    this.gauge('transport_receipt_waiters', 'Receipt queries (waitFor) waiting on this instance', sources.receiptWaiters ?? (() => 0));
     this.gauge('transport_users', 'Users with at least one live connection on this instance', sources.users);
   }
 

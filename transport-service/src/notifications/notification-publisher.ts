@@ -7,7 +7,7 @@ import { CommitScheduler } from './commit-scheduler.js';
 import type { SendRequest } from './send-request.js';
 
 /** Observes each notification committed for one user. */
-export type AcceptedObserver = (userId: string) => void;
+export type AcceptedObserver = (userId: string, receipt: boolean) => void;
 
 /** An initiator's `Idempotency-Key` and the scope (initiator key) it belongs to. */
 export interface IdempotencyKey {
@@ -53,15 +53,17 @@ export class NotificationPublisher {
   }
 
   /**
-   * Commits the request; rejects (503) when the broker refuses any user's commit. With several users, the others
+   * Commits the request (with a receipt per user when asked, readable by `scope`); rejects (503) when the broker refuses any user's commit. With several users, the others
    * may already be committed: only a retry with the same Idempotency-Key completes such a request exactly once.
    */
-  async send(request: SendRequest, idempotencyKey?: IdempotencyKey): Promise<SendNotificationResponse> {
+  async send(request: SendRequest, idempotencyKey?: IdempotencyKey, scope = idempotencyKey?.scope ?? 'open'): Promise<SendNotificationResponse> {
     const draft: NotificationDraft = {
       type: request.type,
       payloadJson: request.payloadJson,
       createdAt: this.now().toISOString(),
       ttlSeconds: request.ttlSeconds ?? this.options.defaultTtlSeconds,
+      // A receipt is readable by the initiator scope that asked for it only.
+      ...(request.receipt ? { receipt: { scope } } : {}),
     };
     const suffix = notificationSuffix(draft);
     draft.suffix = suffix;
@@ -77,7 +79,7 @@ export class NotificationPublisher {
       (userId) => commitBytes(draftFor?.get(userId) ?? draft),
       async (userId): Promise<Committed> => {
         const result = await this.broker.commit(userId, draftFor?.get(userId) ?? draft, claim);
-        this.onAccepted(userId);
+        this.onAccepted(userId, request.receipt === true);
         return result;
       },
     );
@@ -109,6 +111,6 @@ function commitBytes(draft: NotificationDraft): number {
 
 /** Requests that mean the same (same users, type, payload and ttl, whatever the JSON spacing) hash the same. */
 function requestHash(request: SendRequest): string {
-  const canonical = JSON.stringify([request.userIds, request.type, request.payloadJson, request.ttlSeconds ?? null]);
+  const canonical = JSON.stringify([request.userIds, request.type, request.payloadJson, request.ttlSeconds ?? null, ...(request.receipt ? [true] : [])]);
   return createHash('sha256').update(canonical).digest('base64url');
 }

@@ -7,4 +7,6 @@ export interface SendRequest {
   payloadJson: string;
   /** How long it stays recoverable; `undefined`: the configured default (`HISTORY_TTL_SECONDS`). */
   ttlSeconds: number | undefined;
+  /** A delivery receipt per recipient was asked for. */
+  receipt?: true;
 }

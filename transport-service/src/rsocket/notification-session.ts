@@ -31,6 +31,8 @@ export interface SessionContext {
   /** A session's streams opened or closed (for the streams gauge). */
   streamsChanged(delta: number): void;
   delivered(): void;
+  /** A receipt confirmation of the connection's own user (absent: receipts are ignored). */
+  confirmReceipts?: (userId: string, state: 'delivered' | 'read', ids: readonly string[]) => void;
   /** The connection is over: forget the session wherever it was registered. */
   released(session: NotificationSession): void;
   logger: Logger;
@@ -189,6 +191,10 @@ export class NotificationSession implements ConnectionHandler, StreamOwner {
         return this.answerSession(decision.streamId);
       case 'refuse':
         return this.writeStreamEnding(decision.streamId, 'invalid-request', decision.detail);
+      case 'confirm-receipts':
+        return this.context.confirmReceipts?.(this.userId, decision.state, decision.ids);
+      case 'ignore':
+        return this.context.logger.debug({ userId: this.userId, connectionId: this.connectionId, detail: decision.detail }, 'ignored a request');
     }
   }
 

@@ -7,6 +7,7 @@ import {
   type RequestResponseFrame,
   type RequestStreamFrame,
 } from 'rsocket-core';
+import { parseReceiptConfirmation, type ReceiptConfirmationRequest } from './receipt-confirmation.js';
 import { MalformedMetadataError, readRoute } from './route.js';
 
 /** A request frame: the four interactions a client can start. */
@@ -18,15 +19,20 @@ export type RouteDecision =
   | { action: 'open-stream'; streamId: number; credits: number; lastEventId?: NotificationId }
   /** Answer the `session` route. */
   | { action: 'answer-session'; streamId: number }
+  /** Apply a receipt confirmation (REQUEST_FNF `receipt`) for the connection's own user. */
+  | ({ action: 'confirm-receipts' } & ReceiptConfirmationRequest)
+  /** Do nothing: a fire-and-forget that cannot be acted on (it has no answer to carry an error). */
+  | { action: 'ignore'; detail: string }
   /** Refuse the request on its stream with ERROR INVALID `[invalid-request]`; the connection stays. */
   | { action: 'refuse'; streamId: number; detail: string };
 
-const ROUTE_LIST = `${ROUTES.notifications} (REQUEST_STREAM), ${ROUTES.session} (REQUEST_RESPONSE)`;
+const ROUTE_LIST = `${ROUTES.notifications} (REQUEST_STREAM), ${ROUTES.session} (REQUEST_RESPONSE), ${ROUTES.receipt} (REQUEST_FNF)`;
 
 /**
  * Decides a request by its route (composite metadata `message/x.rsocket.routing.v0`) and interaction, with no side
  * effects: REQUEST_STREAM `notifications` (also with no route) opens a stream, REQUEST_RESPONSE `session` answers
- * who the client is, anything else is refused on its stream.
+ * who the client is, REQUEST_FNF `receipt` confirms receipts (a malformed one is ignored), anything else is refused
+ * on its stream.
  */
 export function routeRequest(frame: RequestFrame): RouteDecision {
   const { streamId } = frame;
@@ -42,6 +48,10 @@ export function routeRequest(frame: RequestFrame): RouteDecision {
     return streamDecision(frame);
   }
   if (frame.type === FrameTypes.REQUEST_RESPONSE && route === ROUTES.session) return { action: 'answer-session', streamId };
+  if (frame.type === FrameTypes.REQUEST_FNF && route === ROUTES.receipt) {
+    const confirmation = parseReceiptConfirmation(frame.data);
+    return typeof confirmation === 'string' ? { action: 'ignore', detail: confirmation } : { action: 'confirm-receipts', ...confirmation };
+  }
   const name = route === undefined ? '(none given)' : JSON.stringify(route);
   return { action: 'refuse', streamId, detail: `no route ${name} for ${FrameTypes[frame.type]}; routes: ${ROUTE_LIST}` };
 }

@@ -21,6 +21,8 @@ export interface RSocketEndpointDeps {
   /** The per-user connection limit (local or across instances). */
   slots: ConnectionSlots;
   metrics: Metrics;
+  /** Applies receipt confirmations (REQUEST_FNF `receipt`). */
+  confirmReceipts?: (userId: string, state: 'delivered' | 'read', ids: readonly string[]) => void;
   logger: Logger;
 }
 
@@ -49,6 +51,7 @@ export class RSocketEndpoint {
       streamsChanged: (delta) => (this.streams += delta),
       delivered: () => metrics.delivered.inc(),
       released: (session) => this.release(session),
+      ...(deps.confirmReceipts ? { confirmReceipts: deps.confirmReceipts } : {}),
       logger: logger.child({ module: 'rsocket' }),
     };
     this.transport = new WebSocketTransport(

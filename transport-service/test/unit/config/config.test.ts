@@ -63,6 +63,25 @@ describe('configuration', () => {
     fails({ HOST: ' 127.0.0.1' }, /^HOST$/, /spaces/);
   });
 
+  it('reads the receipt settings; a webhook needs an http(s) URL and its secret', () => {
+    assert.deepEqual(loadConfig({}).receipts, {
+      ttlSeconds: 86_400,
+      webhookUrl: undefined,
+      webhookSecret: undefined,
+      webhookTimeoutMs: 5_000,
+      webhookMaxRetryDelayMs: 300_000,
+      maxWaiters: 10_000,
+    });
+    const secret = 's'.repeat(32);
+    const config = loadConfig({ RECEIPT_WEBHOOK_URL: 'https://hooks.example.com/r', RECEIPT_WEBHOOK_SECRET: secret, RECEIPT_TTL_SECONDS: '3600', RECEIPT_MAX_WAITERS: '5' });
+    assert.deepEqual([config.receipts.webhookUrl, config.receipts.webhookSecret, config.receipts.ttlSeconds, config.receipts.maxWaiters], ['https://hooks.example.com/r', secret, 3600, 5]);
+    fails({ RECEIPT_WEBHOOK_URL: 'https://hooks.example.com/r' }, /^RECEIPT_WEBHOOK_SECRET$/, /must be set when RECEIPT_WEBHOOK_URL/);
+    fails({ RECEIPT_WEBHOOK_URL: 'ftp://x/y', RECEIPT_WEBHOOK_SECRET: secret }, /^RECEIPT_WEBHOOK_URL$/, /http/);
+    fails({ RECEIPT_WEBHOOK_URL: 'hooks', RECEIPT_WEBHOOK_SECRET: secret }, /^RECEIPT_WEBHOOK_URL$/, /must be a URL/);
+    fails({ RECEIPT_WEBHOOK_SECRET: 'short' }, /^RECEIPT_WEBHOOK_SECRET$/, /32 bytes/);
+    fails({ RECEIPT_TTL_SECONDS: '10' }, /^RECEIPT_TTL_SECONDS$/, /from 60/);
+  });
+
   it('reads Redis Cluster seeds and refuses bad ones', () => {
     assert.deepEqual(loadConfig({ REDIS_CLUSTER_NODES: '127.0.0.1:7000,redis-b:7001' }).redisClusterNodes, [
       { host: '127.0.0.1', port: 7000 },

@@ -20,6 +20,12 @@ describe('parseSendRequest', () => {
     }
   });
 
+  it('asks for a receipt only with receipt: true', () => {
+    assert.equal(parseSendRequest({ userId: 'a', type: 't', payload: 1, receipt: true }).receipt, true);
+    assert.equal('receipt' in parseSendRequest({ userId: 'a', type: 't', payload: 1, receipt: false }), false);
+    assert.throws(() => parseSendRequest({ userId: 'a', type: 't', payload: 1, receipt: 'yes' }), { name: 'InvalidBodyError', message: /receipt must be true or false/ });
+  });
+
   it('keeps the first-seen order of distinct userIds', () => {
     const request = parseSendRequest({ userIds: ['b', 'a', 'b', 'c', 'a'], type: 't', payload: 1, ttlSeconds: 0 });
     assert.deepEqual(request.userIds, ['b', 'a', 'c']);

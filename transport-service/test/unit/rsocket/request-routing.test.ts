@@ -36,6 +36,17 @@ describe('routeRequest', () => {
     assert.equal(routeRequest(request(FrameTypes.REQUEST_STREAM, { metadata: route('session') })).action, 'refuse');
   });
 
+  it('confirms receipts on REQUEST_FNF receipt, duplicates collapsed, and ignores a confirmation it cannot read', () => {
+    const fnf = (data: string): RequestFrame => request(FrameTypes.REQUEST_FNF, { metadata: route('receipt'), data });
+    assert.deepEqual(routeRequest(fnf('{"delivered":["1-0","2-0","1-0"]}')), { action: 'confirm-receipts', state: 'delivered', ids: ['1-0', '2-0'] });
+    assert.deepEqual(routeRequest(fnf('{"read":["1-0"]}')), { action: 'confirm-receipts', state: 'read', ids: ['1-0'] });
+    const hundredAndOne = JSON.stringify({ read: Array.from({ length: 101 }, (_, i) => `${i}-0`) });
+    for (const data of ['', 'x', '[]', '{}', '{"seen":["1-0"]}', '{"delivered":["1-0"],"read":["1-0"]}', '{"read":[]}', '{"read":"1-0"}', '{"read":["one"]}', hundredAndOne]) {
+      assert.equal(routeRequest(fnf(data)).action, 'ignore', data.slice(0, 40));
+    }
+    assert.equal(routeRequest(request(FrameTypes.REQUEST_RESPONSE, { metadata: route('receipt'), data: '{"read":["1-0"]}' })).action, 'refuse');
+  });
+
   it('refuses, on its stream, what it cannot serve, saying why', () => {
     const cases: Array<[string, RequestFrame, RegExp]> = [
       ['an unknown route', request(FrameTypes.REQUEST_STREAM, { metadata: route('orders') }), /no route "orders" for REQUEST_STREAM; routes: notifications/],

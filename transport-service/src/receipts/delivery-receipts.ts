@@ -1,0 +1,72 @@
+import type { NotificationId } from '@notification-transport/contract';
+import type { Logger } from '../log/logger.js';
+import type { Metrics } from '../metrics/metrics.js';
+import { ReceiptQuery } from './receipt-query.js';
+import type { ConfirmedState, ReceiptStore } from './receipt-store.js';
+import { ReceiptSweeper } from './receipt-sweeper.js';
+import { ReceiptWaiters } from './receipt-waiters.js';
+import { ReceiptWebhook } from './receipt-webhook.js';
+
+/** What receipts are built from. */
+export interface DeliveryReceiptsOptions {
+  store: ReceiptStore;
+  maxWaiters: number;
+  /** The webhook, when `RECEIPT_WEBHOOK_URL` is set. */
+  webhook?: { url: string; secret: string; timeoutMs: number; maxRetryDelayMs: number };
+  metrics: Metrics;
+  logger: Logger;
+}
+
+/** Extra time a claimed webhook event stays this instance's beyond one POST's timeout. */
+const CLAIM_MARGIN_MS = 5_000;
+
+/**
+ * Delivery receipts on one instance: clients' confirmations in, queries (with waiting) out, and the sweeper that
+ * expires receipts and delivers webhook events. `start()` begins sweeping; `close()` answers every waiting query and
+ * stops the sweeper (the store is closed by the caller, after the HTTP server).
+ */
+export class DeliveryReceipts {
+  readonly waiters: ReceiptWaiters;
+  readonly query: ReceiptQuery;
+  private readonly sweeper: ReceiptSweeper;
+
+  constructor(private readonly options: DeliveryReceiptsOptions) {
+    const { store, metrics, logger } = options;
+    this.waiters = new ReceiptWaiters(store, options.maxWaiters);
+    this.query = new ReceiptQuery(store, this.waiters);
+    const hook = options.webhook;
+    const webhook =
+      hook &&
+      new ReceiptWebhook({ ...hook, store, attempted: (outcome) => metrics.webhookAttempts.inc({ outcome }), logger: logger.child({ module: 'receipt-webhook' }) });
+    this.sweeper = new ReceiptSweeper({
+      store,
+      webhook,
+      claimMs: (hook?.timeoutMs ?? 0) + CLAIM_MARGIN_MS,
+      expired: (count) => metrics.receipts.inc({ state: 'expired' }, count),
+      logger,
+    });
+  }
+
+  start(): void {
+    this.sweeper.start();
+  }
+
+  /**
+   * A client's REQUEST_FNF on the `receipt` route, for its own user: one store step for the whole frame. There is no
+   * answer to give, so a failure is logged.
+   */
+  confirm(userId: string, state: ConfirmedState, ids: readonly NotificationId[]): void {
+    this.options.store.confirm(userId, state, ids).then(
+      (changed) => {
+        if (changed.length > 0) this.options.metrics.receipts.inc({ state }, changed.length);
+      },
+      (error: unknown) => this.options.logger.warn({ err: error, userId, state }, 'a receipt confirmation was lost'),
+    );
+  }
+
+  /** Answers every waiting query with its current state, then stops sweeping; idempotent. */
+  async close(): Promise<void> {
+    this.waiters.finishAll();
+    await this.sweeper.close();
+  }
+}
