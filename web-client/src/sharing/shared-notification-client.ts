@@ -132,6 +132,8 @@ export class SharedNotificationClient<M extends NotificationTypeMap = Notificati
    */
   markRead(id: NotificationId): void {
     const checked = checkedNotificationId(id, 'markRead');
+    // A follower has no frames to log: say where the confirmation went instead.
+    if (this.options.debug && this.role === 'follower') this.options.logger(`receipt read ${checked}: the leader tab sends it`);
     if (this.feed) return this.feed.markRead(checked);
     if (!this.readsWithoutFeed.includes(checked)) this.readsWithoutFeed.push(checked);
     this.readsWithoutFeed.splice(0, this.readsWithoutFeed.length - RECEIPT_QUEUE_LIMITS.pending);
