@@ -55,6 +55,10 @@ const RECOVERY_MESSAGE = 'the tab holding the shared connection no longer keeps 
  * the leader resumes its connection after its own last id (the server re-sends anything after it) and answers
  * (`welcome`) with its state and whatever the follower is missing from its recent notifications. Every tab drops ids
  * it already delivered, so the overlap of the two is harmless.
+ *
+ * Receipts are confirmed once per browser, by the leader's connection; a follower's `markRead` goes to the leader
+ * (`read`), and the leader says what it wrote (`receipts`). What a follower is owed until then goes again to each new
+ * leader, or to its own connection when it takes the lead itself.
  */
 export class TabGroup {
   private readonly channel: TabChannel;
