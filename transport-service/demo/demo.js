@@ -61,7 +61,23 @@ function addNotification(notification, control) {
   const body = document.createElement('code');
   body.textContent = JSON.stringify(notification.payload);
   item.append(head, body);
+  if (notification.receipt === true) item.append(' ', markReadButton(notification.id));
   $('notifications').prepend(item);
+}
+
+// A notification sent with "receipt": true was confirmed `delivered` by the client once this page had it; `read` is
+// the app's to say, here with a button (the leader tab sends it, whichever tab it is clicked in).
+function markReadButton(id) {
+  const button = document.createElement('button');
+  button.type = 'button';
+  button.className = 'mark-read';
+  button.textContent = 'mark read';
+  button.addEventListener('click', () => {
+    client.markRead(id);
+    button.disabled = true;
+    button.textContent = 'marked read';
+  });
+  return button;
 }
 
 function addFrame(frame) {
@@ -99,7 +115,7 @@ $('send').addEventListener('submit', async (event) => {
   const response = await fetch('/api/v1/notifications', {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ userId: $('to').value, type: $('type').value, payload }),
+    body: JSON.stringify({ userId: $('to').value, type: $('type').value, payload, ...($('receipt').checked ? { receipt: true } : {}) }),
   });
   $('send-result').textContent = `${response.status} ${await response.text()}`;
 });

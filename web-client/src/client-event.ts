@@ -7,6 +7,8 @@ export type ClientErrorCode =
   | 'token-provider'
   /** The server broke the contract (e.g. a malformed `session` answer); the client reconnects. */
   | 'protocol'
+  /** Receipt confirmations waiting for a connection went over the bound; the oldest were dropped. */
+  | 'receipt-overflow'
   /** A bug in the client: an illegal state transition outside strict mode. */
   | 'internal';
 

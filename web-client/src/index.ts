@@ -22,4 +22,4 @@ export type { Clock } from './clock.js';
 export type { OnlineSignal } from './online-signal.js';
 export type { DebugLogger } from './debug-logger.js';
 export { DEBUG_SWITCH_KEY, describeBase64Frame, FRAME_DECODER_GLOBAL, type FrameDecoder } from './debug-switch.js';
-export type { Notification, NotificationId, Reason, SessionInfo } from '@notification-transport/contract';
+export type { Notification, NotificationId, Reason, ReceiptConfirmation, SessionInfo } from '@notification-transport/contract';

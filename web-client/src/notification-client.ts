@@ -1,4 +1,4 @@
-import type { Notification, NotificationId, SessionInfo } from '@notification-transport/contract';
+import type { Notification, NotificationId, ReceiptConfirmation, SessionInfo } from '@notification-transport/contract';
 import { filter, Subject, type Observable } from 'rxjs';
 import type { ClientEvent } from './client-event.js';
 import { resolveClientOptions, type NotificationClientOptions, type ResolvedClientOptions } from './client-options.js';
@@ -11,6 +11,8 @@ import { formatFrame, type FrameRecord } from './frame-log.js';
 import { NotificationIntake } from './notification-intake.js';
 import type { AnyNotification, NotificationTypeMap } from './notification-types.js';
 import { reconnectDecision } from './reconnect-decision.js';
+import { checkedNotificationId } from './receipts/checked-notification-id.js';
+import { ReceiptSender } from './receipts/receipt-sender.js';
 import { ReconnectScheduler } from './reconnect-scheduler.js';
 import { rsocketSessionOpener } from './rsocket-session.js';
 import type { Session, SessionEnd, SessionHandlers, SessionOpener } from './session-transport.js';
@@ -38,11 +40,15 @@ export class NotificationClient<M extends NotificationTypeMap = NotificationType
   readonly events$: Observable<ClientEvent>;
   /** Every frame in and out, decoded (only while debugging: `debug: true` or the `localStorage` switch). */
   readonly frames$: Observable<FrameRecord>;
+  /** Every receipt confirmation as it is written to the connection (REQUEST_FNF on the `receipt` route). */
+  readonly receiptsSent$: Observable<ReceiptConfirmation>;
   private readonly options: ResolvedClientOptions;
   private readonly machine: ConnectionStateMachine;
   private readonly notificationSubject = new Subject<Notification>();
   private readonly eventSubject = new Subject<ClientEvent>();
   private readonly frameSubject = new Subject<FrameRecord>();
+  private readonly receiptSubject = new Subject<ReceiptConfirmation>();
+  private readonly receipts: ReceiptSender;
   private readonly intake: NotificationIntake;
   private readonly scheduler: ReconnectScheduler;
   private readonly openSession: SessionOpener;
@@ -61,7 +67,13 @@ export class NotificationClient<M extends NotificationTypeMap = NotificationType
     this.notifications$ = this.notificationSubject.asObservable() as Observable<AnyNotification<M>>;
     this.events$ = this.eventSubject.asObservable();
     this.frames$ = this.frameSubject.asObservable();
-    this.intake = new NotificationIntake({ notification: (n) => this.notificationSubject.next(n), event: (e) => this.emit(e) }, this.options.lastEventId);
+    this.receiptsSent$ = this.receiptSubject.asObservable();
+    this.receipts = new ReceiptSender(clock, {
+      send: (confirmation) => this.machine.current.state === 'connected' && this.live?.session?.confirm(confirmation) === true,
+      sent: (confirmation) => this.receiptSubject.next(confirmation),
+      dropped: (count) => this.emit({ kind: 'error', code: 'receipt-overflow', message: `${count} receipt confirmation(s) waiting for a connection were dropped (the queue is bounded)` }),
+    });
+    this.intake = new NotificationIntake({ notification: (n) => this.deliver(n), event: (e) => this.emit(e) }, this.options.lastEventId);
     this.scheduler = new ReconnectScheduler(backoff, clock, random);
     this.openSession = rsocketSessionOpener(this.options.WebSocket, () => clock.now());
     if (this.options.debugSwitch) exposeFrameDecoder(logger);
@@ -91,6 +103,24 @@ export class NotificationClient<M extends NotificationTypeMap = NotificationType
     return this.notificationSubject.pipe(filter((n): n is Notification<M[K]> => n.type === type));
   }
 
+  /**
+   * Tells the initiator that the user read notification `id` (REQUEST_FNF `{"read":[id]}` on the `receipt` route,
+   * batched with others, sent once connected). Returns false when a `read` for `id` was already sent, so nothing more
+   * goes out. Throws a `TypeError` when `id` is not a notification id.
+   */
+  markRead(id: NotificationId): boolean {
+    return this.receipts.read(checkedNotificationId(id, 'markRead')) !== 'sent';
+  }
+
+  /**
+   * Confirms `delivered` for `id`, a notification with a receipt that reached the page by another way than this
+   * connection (a tab that takes over a shared connection confirms what it was handed while following). Notifications
+   * this client delivers itself are confirmed without this call.
+   */
+  confirmDelivered(id: NotificationId): void {
+    this.receipts.delivered(checkedNotificationId(id, 'confirmDelivered'));
+  }
+
   /** Starts connecting (and reconnecting); does nothing unless disconnected, so calling it again is harmless. */
   connect(): void {
     if (this.machine.current.state !== 'disconnected') return;
@@ -102,6 +132,7 @@ export class NotificationClient<M extends NotificationTypeMap = NotificationType
 
   /** Closes the connection and stops reconnecting; idempotent. `connect()` may start again later. */
   close(): void {
+    this.receipts.flush(); // what was confirmed goes out before the connection closes; the rest waits for connect()
     this.attemptId += 1;
     this.scheduler.cancel();
     this.dropLive()?.close();
@@ -150,6 +181,7 @@ export class NotificationClient<M extends NotificationTypeMap = NotificationType
         this.scheduler.reset();
         this.tokenRefreshUsed = false;
         this.setState('connected', { session: info, url: this.live.url });
+        this.receipts.flush(); // confirmations that waited for a connection (e.g. across a reconnect)
       },
       onPayload: (text) => {
         if (id !== this.attemptId || !this.live) return;
@@ -182,6 +214,13 @@ export class NotificationClient<M extends NotificationTypeMap = NotificationType
     const next = this.scheduler.schedule(() => void this.attempt(), advice === 'refresh-token');
     const url = this.options.urls[this.urlIndex % this.options.urls.length];
     this.setState('reconnecting', { reason: end.reason, message: end.message, attempt: next.attempt, retryInMs: next.delayMs, url });
+  }
+
+  // A notification with a receipt is confirmed `delivered` once every subscriber of notifications$ and on(type) was
+  // called with it: handed to the page, which is what `delivered` tells the initiator (not that a person saw it).
+  private deliver(notification: Notification): void {
+    this.notificationSubject.next(notification);
+    if (notification.receipt === true) this.receipts.delivered(notification.id);
   }
 
   private onTimeout(id: number): void {

@@ -3,6 +3,7 @@ import {
   METADATA_MIME_TYPE,
   parseReason,
   ROUTES,
+  type ReceiptConfirmation,
   type SessionInfo,
 } from '@notification-transport/contract';
 import { RSocketConnector, type Payload, type RSocket } from 'rsocket-core';
@@ -14,6 +15,7 @@ import type { Session, SessionEnd, SessionHandlers, SessionOpener, SessionReques
 import { tapWebSocket } from './websocket-tap.js';
 
 const IGNORE = (): void => {};
+const OPEN = 1; // WebSocket.OPEN, without relying on a global WebSocket (Node has none)
 
 function textOf(payload: Payload): string {
   return payload.data ? payload.data.toString('utf8') : '';
@@ -66,6 +68,20 @@ export class RSocketSession implements Session {
 
   request(n: number): void {
     if (n > 0 && !this.ended) this.stream?.request(n);
+  }
+
+  confirm(confirmation: ReceiptConfirmation): boolean {
+    const rsocket = this.rsocket;
+    if (this.ended || this.transportClosed || rsocket === undefined || this.socket?.readyState !== OPEN) return false;
+    let refused = false;
+    // rsocket-js writes the frame before fireAndForget returns, or reports at once that the connection is closed.
+    rsocket.fireAndForget(routePayload(ROUTES.receipt, confirmation), {
+      onComplete: IGNORE,
+      onError: () => {
+        refused = true;
+      },
+    });
+    return !refused;
   }
 
   close(): void {

@@ -1,4 +1,4 @@
-import type { NotificationId, SessionInfo } from '@notification-transport/contract';
+import type { NotificationId, ReceiptConfirmation, SessionInfo } from '@notification-transport/contract';
 import type { ClientReason } from './client-reason.js';
 import type { FrameRecord } from './frame-log.js';
 
@@ -33,6 +33,11 @@ export interface SessionHandlers {
 export interface Session {
   /** Grants `n` more credits on the notifications stream. */
   request(n: number): void;
+  /**
+   * Writes a REQUEST_FNF on the `receipt` route; false (nothing written) unless the connection is open. Fire and
+   * forget: written is all anyone can know.
+   */
+  confirm(confirmation: ReceiptConfirmation): boolean;
   /** Closes the connection without calling `onEnd`; idempotent. */
   close(): void;
 }

@@ -49,5 +49,7 @@ export function parseStreamMessage(text: string): StreamMessage {
   if (typeof id !== 'string' || parseNotificationId(id) === undefined) {
     return { kind: 'invalid', problem: '"id" must be a notification id like "1700000000000-0"' };
   }
-  return { kind: 'notification', notification: { id, type, payload, createdAt } };
+  const notification: Notification = { id, type, payload, createdAt };
+  if (value.receipt === true) notification.receipt = true;
+  return { kind: 'notification', notification };
 }

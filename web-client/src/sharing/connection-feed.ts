@@ -1,3 +1,4 @@
+import type { NotificationId, ReceiptConfirmation } from '@notification-transport/contract';
 import { skip, type Subscription } from 'rxjs';
 import type { FrameRecord } from '../frame-log.js';
 import type { NotificationClient } from '../notification-client.js';
@@ -7,6 +8,8 @@ import type { FeedMessage } from './tab-message.js';
 export interface FeedSink {
   feed(message: FeedMessage): void;
   frame(record: FrameRecord): void;
+  /** A receipt confirmation the connection wrote. */
+  receipts?(confirmation: ReceiptConfirmation): void;
 }
 
 /**
@@ -15,6 +18,7 @@ export interface FeedSink {
  */
 export class ConnectionFeed {
   private readonly subscriptions: Subscription[];
+  private readonly receipts: Subscription;
 
   constructor(
     private readonly client: NotificationClient,
@@ -27,6 +31,7 @@ export class ConnectionFeed {
       client.events$.subscribe((event) => sink.feed({ kind: 'event', event })),
       client.frames$.subscribe((record) => sink.frame(record)),
     ];
+    this.receipts = client.receiptsSent$.subscribe((confirmation) => sink.receipts?.(confirmation));
   }
 
   /** Starts the connection, or starts it again after it stayed down. */
@@ -34,9 +39,23 @@ export class ConnectionFeed {
     this.client.connect();
   }
 
-  /** Stops forwarding, then closes the connection, so its final `disconnected` reaches no one; idempotent. */
+  /** Confirms `read` for `id` on this connection; false when that was written already. */
+  markRead(id: NotificationId): boolean {
+    return this.client.markRead(id);
+  }
+
+  /** Confirms `delivered` for `id`, handed to the page by another way than this connection. */
+  confirmDelivered(id: NotificationId): void {
+    this.client.confirmDelivered(id);
+  }
+
+  /**
+   * Stops forwarding, then closes the connection, so its final `disconnected` reaches no one; the confirmations it
+   * writes as it closes are still reported. Idempotent.
+   */
   close(): void {
     for (const subscription of this.subscriptions.splice(0)) subscription.unsubscribe();
     this.client.close();
+    this.receipts.unsubscribe();
   }
 }

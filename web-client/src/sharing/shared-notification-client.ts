@@ -8,6 +8,8 @@ import type { FrameRecord } from '../frame-log.js';
 import { NotificationClient } from '../notification-client.js';
 import { NotificationDedupe } from '../notification-dedupe.js';
 import type { AnyNotification, NotificationTypeMap } from '../notification-types.js';
+import { checkedNotificationId } from '../receipts/checked-notification-id.js';
+import { RECEIPT_QUEUE_LIMITS } from '../receipts/receipt-queue.js';
 import { ReconnectScheduler } from '../reconnect-scheduler.js';
 import { ConnectionFeed } from './connection-feed.js';
 import { followStatePath } from './follow-state.js';
@@ -28,6 +30,7 @@ export type TabRole = 'leader' | 'follower' | 'own' | 'none';
 
 interface TabFeed {
   connect(): void;
+  markRead(id: NotificationId): void;
   close(): void;
 }
 
@@ -71,6 +74,8 @@ export class SharedNotificationClient<M extends NotificationTypeMap = Notificati
   private dedupe: NotificationDedupe;
   private feed: TabFeed | undefined;
   private joinId = 0;
+  /** `markRead` ids from before this tab joined its group or opened its connection. */
+  private readsWithoutFeed: NotificationId[] = [];
 
   /** Validates `options` (throwing `ClientOptionsError`); does not connect until {@link connect}. */
   constructor(options: SharedClientOptions) {
@@ -120,6 +125,20 @@ export class SharedNotificationClient<M extends NotificationTypeMap = Notificati
     return this.notificationSubject.pipe(filter((n): n is Notification<M[K]> => n.type === type));
   }
 
+  /**
+   * Tells the initiator that the user read notification `id` (`{"read":[id]}` on the `receipt` route, batched, sent
+   * once connected). In a follower tab the leader sends it, or the next leader if this one goes first. Throws a
+   * `TypeError` when `id` is not a notification id.
+   */
+  markRead(id: NotificationId): void {
+    const checked = checkedNotificationId(id, 'markRead');
+    // A follower has no frames to log: say where the confirmation went instead.
+    if (this.options.debug && this.role === 'follower') this.options.logger(`receipt read ${checked}: the leader tab sends it`);
+    if (this.feed) return this.feed.markRead(checked);
+    if (!this.readsWithoutFeed.includes(checked)) this.readsWithoutFeed.push(checked);
+    this.readsWithoutFeed.splice(0, this.readsWithoutFeed.length - RECEIPT_QUEUE_LIMITS.pending);
+  }
+
   /** Joins the group (or connects on its own); after a stay-down, starts the connection again. Harmless otherwise. */
   connect(): void {
     if (this.machine.current.state !== 'disconnected') return;
@@ -151,7 +170,7 @@ export class SharedNotificationClient<M extends NotificationTypeMap = Notificati
     if (id !== this.joinId || identity === null) return;
     if (identity === undefined) return this.startOwn('no userId, and no token with a readable sub, to tell the tabs of different users apart');
     const group = new TabGroup(platform, sharingGroupName(this.options.urls, identity), this.tabId, this.groupHost(identity));
-    this.feed = group;
+    this.useFeed(group);
     group.start();
   }
 
@@ -181,9 +200,14 @@ export class SharedNotificationClient<M extends NotificationTypeMap = Notificati
       feed: (message) => this.apply(message),
       frame: (record) => this.frameSubject.next(record),
     });
-    this.feed = feed;
+    this.useFeed(feed);
     this.roleSubject.next('own');
     feed.connect();
+  }
+
+  private useFeed(feed: TabFeed): void {
+    this.feed = feed;
+    for (const id of this.readsWithoutFeed.splice(0)) feed.markRead(id);
   }
 
   // The connection this tab holds resumes after the last id it delivered. In a group it only ever connects as the

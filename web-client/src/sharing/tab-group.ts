@@ -4,6 +4,7 @@ import type { FrameRecord } from '../frame-log.js';
 import type { NotificationClient } from '../notification-client.js';
 import { ConnectionFeed } from './connection-feed.js';
 import { LeaderElection } from './leader-election.js';
+import { ReceiptRelay } from './receipt-relay.js';
 import type { CatchUp } from './recent-notifications.js';
 import { TabChannel } from './tab-channel.js';
 import type { FeedMessage, TabMessage } from './tab-message.js';
@@ -55,6 +56,10 @@ const RECOVERY_MESSAGE = 'the tab holding the shared connection no longer keeps 
  * any, after the newest id it saw go by on the channel, and answers
  * (`welcome`) with its state and whatever the follower is missing from its recent notifications. Every tab drops ids
  * it already delivered, so the overlap of the two is harmless.
+ *
+ * Receipts are confirmed once per browser, by the leader's connection; a follower's `markRead` goes to the leader
+ * (`read`), and the leader says what it wrote (`receipts`). What a follower is owed until then goes again to each new
+ * leader, or to its own connection when it takes the lead itself.
  */
 export class TabGroup {
   private readonly channel: TabChannel;
@@ -68,6 +73,7 @@ export class TabGroup {
   /** The newest notification id any tab of the group was seen to hold or be given (hellos, welcomes, the feed). */
   private newestSeen: NotificationId | undefined;
   private closed = false;
+  private readonly receipts = new ReceiptRelay();
 
   constructor(
     platform: TabPlatform,
@@ -92,6 +98,18 @@ export class TabGroup {
     if (this.connection) return this.connection.connect();
     this.host.apply({ kind: 'state', state: { state: 'connecting' } }); // at once, as a connection of its own would
     this.sayHello(true);
+  }
+
+  /**
+   * Confirms `read` for `id`: on the leader's own connection, or, in a follower, by the leader (sent again to every
+   * new leader until one says it wrote it).
+   */
+  markRead(id: NotificationId): void {
+    if (this.connection) {
+      this.connection.markRead(id);
+      return;
+    }
+    if (this.receipts.read(id)) this.channel.post({ kind: 'read', from: this.tabId, ids: [id] });
   }
 
   /** Leaves the group: a leader hands over (the next tab in line takes the lock), a follower stops waiting; idempotent. */
@@ -120,7 +138,13 @@ export class TabGroup {
     // re-sends what other tabs already have, and they drop it).
     if (this.host.lastEventId === undefined && this.newestSeen !== undefined) this.host.startAfter(this.newestSeen);
     const client = this.host.openConnection(this.host.lastEventId);
-    this.connection = new ConnectionFeed(client, { feed: (message) => this.fanOut(message), frame: (record) => this.host.frame(record) });
+    this.connection = new ConnectionFeed(client, {
+      feed: (message) => this.fanOut(message),
+      frame: (record) => this.host.frame(record),
+      receipts: (confirmation) => this.channel.post({ kind: 'receipts', from: this.tabId, confirmation }),
+    });
+    // The leader confirms for the whole browser: what this tab owed as a follower is now its own connection's to send.
+    this.receipts.handOver(this.connection);
     this.connection.connect();
   }
 
@@ -144,6 +168,11 @@ export class TabGroup {
         return;
       case 'welcome':
         return this.onWelcome(message);
+      case 'read':
+        return this.onRead(message.ids);
+      case 'receipts':
+        if (!this.connection) this.receipts.acknowledge(message.confirmation);
+        return;
       default:
         return this.onFeed(message);
     }
@@ -200,6 +229,15 @@ export class TabGroup {
     this.host.apply({ kind: 'state', state: welcome.state });
     for (const notification of welcome.catchUp) this.host.apply({ kind: 'notification', notification });
     for (const held of pending.heldEvents) if (held.from === welcome.from) this.host.apply(held);
+    const reads = this.receipts.pendingReads;
+    if (reads.length > 0) this.channel.post({ kind: 'read', from: this.tabId, ids: reads }); // to this leader too
+  }
+
+  // A follower's reads: the leader's connection sends them; ids it had written already are acknowledged at once.
+  private onRead(ids: NotificationId[]): void {
+    if (!this.connection) return;
+    const written = ids.filter((id) => !this.connection?.markRead(id));
+    if (written.length > 0) this.channel.post({ kind: 'receipts', from: this.tabId, confirmation: { read: written } });
   }
 
   // Feed messages count only from the known leader. Before the welcome, notifications and states are left out (the
@@ -210,6 +248,8 @@ export class TabGroup {
       if (message.kind === 'event' && this.pending.heldEvents.length < MAX_HELD_EVENTS) this.pending.heldEvents.push(message);
       return;
     }
-    if (message.from === this.leaderId) this.host.apply(message);
+    if (message.from !== this.leaderId) return;
+    if (message.kind === 'notification' && message.notification.receipt === true) this.receipts.seen(message.notification.id);
+    this.host.apply(message);
   }
 }

@@ -1,4 +1,4 @@
-import { parseNotificationId, type Notification, type NotificationId } from '@notification-transport/contract';
+import { parseNotificationId, type Notification, type NotificationId, type ReceiptConfirmation } from '@notification-transport/contract';
 import type { ClientEvent } from '../client-event.js';
 import type { ConnectionState } from '../connection-state.js';
 
@@ -34,12 +34,24 @@ export type TabMessage =
       lastEventId: NotificationId | undefined;
       catchUp: Notification[];
       complete: boolean;
-    };
+    }
+  /** A follower's `markRead` ids for the leader to confirm; sent again to each new leader until acknowledged. */
+  | { kind: 'read'; from: string; ids: NotificationId[] }
+  /** The leader wrote this confirmation to the connection (or had written it before): nothing in it is owed any more. */
+  | { kind: 'receipts'; from: string; confirmation: ReceiptConfirmation };
 
-const KINDS: ReadonlySet<string> = new Set(['state', 'notification', 'event', 'leader', 'resign', 'hello', 'welcome']);
+const KINDS: ReadonlySet<string> = new Set(['state', 'notification', 'event', 'leader', 'resign', 'hello', 'welcome', 'read', 'receipts']);
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null;
+}
+
+function idList(value: unknown): boolean {
+  return Array.isArray(value) && value.every((id) => typeof id === 'string' && parseNotificationId(id) !== undefined);
+}
+
+function wellFormedConfirmation(value: unknown): boolean {
+  return isRecord(value) && (idList(value.delivered) || idList(value.read));
 }
 
 function wellFormedNotification(value: unknown): boolean {
@@ -54,5 +66,7 @@ export function parseTabMessage(data: unknown): TabMessage | undefined {
   if (!isRecord(data) || typeof data.kind !== 'string' || !KINDS.has(data.kind) || typeof data.from !== 'string') return undefined;
   if (data.kind === 'notification' && !wellFormedNotification(data.notification)) return undefined;
   if (data.kind === 'welcome' && !(Array.isArray(data.catchUp) && data.catchUp.every(wellFormedNotification))) return undefined;
+  if (data.kind === 'read' && !idList(data.ids)) return undefined;
+  if (data.kind === 'receipts' && !wellFormedConfirmation(data.confirmation)) return undefined;
   return data as TabMessage;
 }

@@ -1,4 +1,4 @@
-import { formatReason, RSOCKET_ERROR_CODES, type Reason, type SessionInfo } from '@notification-transport/contract';
+import { formatReason, RSOCKET_ERROR_CODES, type Reason, type ReceiptConfirmation, type SessionInfo } from '@notification-transport/contract';
 import { decodeCompositeMetadata, decodeRoutes } from 'rsocket-composite-metadata';
 import { deserializeFrame, Flags, FrameTypes, serializeFrame, type Frame, type SetupFrame } from 'rsocket-core';
 import type { WebSocketConstructor } from '../../src/client-options.js';
@@ -46,6 +46,13 @@ export class FakeConnection {
     if (!stream) return 0;
     const more = this.received.filter((frame) => frame.type === FrameTypes.REQUEST_N && frame.streamId === stream.streamId);
     return stream.requestN + more.reduce((sum, frame) => sum + (frame as { requestN: number }).requestN, 0);
+  }
+
+  /** Data of every REQUEST_FNF on the `receipt` route, in the order the client sent them. */
+  get confirmations(): ReceiptConfirmation[] {
+    return this.received
+      .filter((frame) => frame.type === FrameTypes.REQUEST_FNF && routeOf(frame) === 'receipt')
+      .map((frame) => JSON.parse((frame as { data: Buffer }).data.toString('utf8')) as ReceiptConfirmation);
   }
 
   send(frame: Frame): void {
