@@ -29,10 +29,13 @@
  *   npm run bench:compare
  *   RUNS=1 SECONDS=3 FEW=1000 MANY=3000 SYSTEMS=durable npm run bench:compare
  *   PRODUCT_DIR=/work/other-checkout SYSTEMS=product RUNS=3 OUT=/tmp/b.md npm run bench:compare   (an A/B of a change)
+ *   RECEIPTS=1 SYSTEMS=product,durable npm run bench:compare   (the cost of a delivery receipt on every notification)
  *   PROFILE=/tmp/profile SYSTEMS=product RUNS=1 PHASES=load npm run bench:compare; node --import tsx bench/publish-path-profile.ts /tmp/profile
  *
  * Env: RUNS=3 SECONDS=10 WARMUP=2 FEW=5000 MANY=20000 THROUGHPUT_USERS=2000 IN_FLIGHT=64 RATE=2700 BATCH=250
- * SYSTEMS=product,plain,durable (any subset); PHASES=memory,load (either); PRODUCT_DIR=path measures the product built
+ * SYSTEMS=product,plain,durable (any subset, also product+receipts); RECEIPTS=1 adds product+receipts after product
+ * (every POST asks for a delivery receipt, every client confirms each notification on route `receipt` like the browser
+ * client; no memory phase: its idle connections are the product's); PHASES=memory,load (either); PRODUCT_DIR=path measures the product built
  * in another checkout (its transport-service/dist, built there first; this checkout's bench and ceilings);
  * PRODUCT_ENV='NAME=value …' adds environment to the product's instances (diagnostics, e.g.
  * PRODUCT_ENV='SLOT_LEASE_MS=600000'; a run with it is not the product as configured by default); PROFILE=dir runs every
