@@ -29,10 +29,13 @@
  *   npm run bench:compare
  *   RUNS=1 SECONDS=3 FEW=1000 MANY=3000 SYSTEMS=durable npm run bench:compare
  *   PRODUCT_DIR=/work/other-checkout SYSTEMS=product RUNS=3 OUT=/tmp/b.md npm run bench:compare   (an A/B of a change)
+ *   RECEIPTS=1 SYSTEMS=product,durable npm run bench:compare   (the cost of a delivery receipt on every notification)
  *   PROFILE=/tmp/profile SYSTEMS=product RUNS=1 PHASES=load npm run bench:compare; node --import tsx bench/publish-path-profile.ts /tmp/profile
  *
  * Env: RUNS=3 SECONDS=10 WARMUP=2 FEW=5000 MANY=20000 THROUGHPUT_USERS=2000 IN_FLIGHT=64 RATE=2700 BATCH=250
- * SYSTEMS=product,plain,durable (any subset); PHASES=memory,load (either); PRODUCT_DIR=path measures the product built
+ * SYSTEMS=product,plain,durable (any subset, also product+receipts); RECEIPTS=1 adds product+receipts after product
+ * (every POST asks for a delivery receipt, every client confirms each notification on route `receipt` like the browser
+ * client; no memory phase: its idle connections are the product's); PHASES=memory,load (either); PRODUCT_DIR=path measures the product built
  * in another checkout (its transport-service/dist, built there first; this checkout's bench and ceilings);
  * PRODUCT_ENV='NAME=value …' adds environment to the product's instances (diagnostics, e.g.
  * PRODUCT_ENV='SLOT_LEASE_MS=600000'; a run with it is not the product as configured by default); PROFILE=dir runs every
@@ -49,8 +52,9 @@ import { setFlagsFromString } from 'node:v8';
 import type { Redis } from 'ioredis';
 import type WebSocket from 'ws';
 import { TrackedChild } from '../test/support/tracked-child.js';
-import { bytesReceived, openClient, type SystemName } from './support/bench-client.js';
+import { bytesReceived, isProduct, openClient, SYSTEM_NAMES, type SystemName } from './support/bench-client.js';
 import { notificationBody } from './support/bench-notification.js';
+import { confirmations } from './support/receipt-confirmer.js';
 import { DeliveryTracker, now } from './support/delivery-tracker.js';
 import { buildCeilings, deploy, productProvenance, pubsubChannels, type Deployment, type Instance, type ProductOptions } from './support/deployment.js';
 import { sleep, until } from './support/poll.js';
@@ -60,7 +64,7 @@ import { RawHttpClient } from './support/raw-http.js';
 import { commandsPer, redisCounters, type RedisCounters } from './support/redis-stats.js';
 import { report, type LoadResult, type MemoryResult, type RunResult } from './support/side-by-side-report.js';
 
-const KNOBS = ['RUNS', 'SECONDS', 'WARMUP', 'FEW', 'MANY', 'THROUGHPUT_USERS', 'IN_FLIGHT', 'RATE', 'BATCH', 'SYSTEMS', 'PHASES', 'PRODUCT_DIR', 'PRODUCT_ENV', 'PROFILE', 'OUT'] as const;
+const KNOBS = ['RUNS', 'SECONDS', 'WARMUP', 'FEW', 'MANY', 'THROUGHPUT_USERS', 'IN_FLIGHT', 'RATE', 'BATCH', 'SYSTEMS', 'PHASES', 'PRODUCT_DIR', 'PRODUCT_ENV', 'RECEIPTS', 'PROFILE', 'OUT'] as const;
 function knob(name: (typeof KNOBS)[number], fallback: number): number {
   const value = Number(process.env[name] ?? fallback);
   if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number, got ${String(process.env[name])}`);
@@ -75,7 +79,14 @@ const THROUGHPUT_USERS = knob('THROUGHPUT_USERS', 2_000);
 const IN_FLIGHT = knob('IN_FLIGHT', 64);
 const RATE = knob('RATE', 2_700);
 const BATCH = knob('BATCH', 250);
-const SYSTEMS = (process.env.SYSTEMS ?? 'product,plain,durable').split(',').map((name) => name.trim());
+const RECEIPTS = process.env.RECEIPTS ?? '0';
+/** The systems asked for; RECEIPTS=1 adds `product+receipts` right after `product` (or first) unless listed. */
+const SYSTEMS = withReceipts((process.env.SYSTEMS ?? 'product,plain,durable').split(',').map((name) => name.trim()));
+function withReceipts(systems: string[]): string[] {
+  if (RECEIPTS !== '1' || systems.includes('product+receipts')) return systems;
+  const at = systems.indexOf('product') + 1;
+  return [...systems.slice(0, at), 'product+receipts', ...systems.slice(at)];
+}
 const PHASES = (process.env.PHASES ?? 'memory,load').split(',').map((name) => name.trim());
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** Where PROFILE puts the instances' CPU profiles and the runs' figures; undefined when not profiling. */
@@ -274,8 +285,8 @@ function randomInt(below: number): number {
 }
 
 /** One notification for a random user; the payload carries its number, user and issue time. */
-function notification(tracker: DeliveryTracker, users: number): string {
-  return notificationBody(tracker.next(), randomInt(users), now());
+function notification(tracker: DeliveryTracker, users: number, system: SystemName): string {
+  return notificationBody(tracker.next(), randomInt(users), now(), system === 'product+receipts');
 }
 
 interface Snapshot {
@@ -306,7 +317,7 @@ async function throughput(deployment: Deployment, tracker: DeliveryTracker, http
   const worker = async (): Promise<void> => {
     while (running) {
       const instance = deployment.instances[randomInt(deployment.instances.length)] as Instance;
-      const status = await http.post(instance, notification(tracker, THROUGHPUT_USERS)).catch((error: unknown) => String(error));
+      const status = await http.post(instance, notification(tracker, THROUGHPUT_USERS, deployment.system)).catch((error: unknown) => String(error));
       if (status === 202) {
         outcome.accepted += 1;
       } else {
@@ -409,7 +420,7 @@ async function latency(deployment: Deployment, tracker: DeliveryTracker, http: P
         lags[issued] = lastIssue - (start + issued * interval);
         issued += 1;
         const instance = deployment.instances[randomInt(deployment.instances.length)] as Instance;
-        http.post(instance, notification(tracker, THROUGHPUT_USERS)).then(
+        http.post(instance, notification(tracker, THROUGHPUT_USERS, deployment.system)).then(
           (status) => {
             answered += 1;
             if (status !== 202) failures.push(`a POST answered ${status}`);
@@ -465,6 +476,8 @@ interface ProfileRecord {
 async function loadPhases(system: SystemName, run: number, profiles: ProfileRecord[]): Promise<LoadResult> {
   const deployment = await deploy(system, SERVER_CPU, PRODUCT);
   const tracker = new DeliveryTracker();
+  confirmations.frames = 0;
+  confirmations.ids = 0;
   // One client for both phases: the latency phase starts on the keep-alive connections the throughput phase opened.
   const http = poster(LATENCY_SOCKETS);
   const sockets: WebSocket[] = [];
@@ -486,6 +499,7 @@ async function loadPhases(system: SystemName, run: number, profiles: ProfileReco
     const load = await throughput(deployment, tracker, http, sockets);
     const timing = await latency(deployment, tracker, http);
     const notifications = tracker.sent - sentBefore;
+    if (system === 'product+receipts') await confirmedAll(tracker);
     const deliveriesPerNotification = ((await brokerMessages(deployment)) - brokerBefore) / notifications;
     if (PROFILE !== undefined) slowlog = (await deployment.redisClient.call('SLOWLOG', 'GET', '50')) as unknown[];
     result = { ...load, ...timing, deliveriesPerNotification, notifications };
@@ -500,6 +514,14 @@ async function loadPhases(system: SystemName, run: number, profiles: ProfileReco
     }
   }
 }
+/** Throws unless the clients confirmed every notification received, each once (sent by the next event-loop turn). */
+async function confirmedAll(tracker: DeliveryTracker): Promise<void> {
+  const counts = (): string => `${tracker.received} notifications received, ${confirmations.ids} confirmed as delivered`;
+  await until(() => confirmations.ids >= tracker.received, counts, 10_000);
+  if (confirmations.ids !== tracker.received) throw new Error(counts());
+  log(`  receipts: ${fmt.int(confirmations.ids)} ids confirmed in ${fmt.int(confirmations.frames)} REQUEST_FNF frames`);
+}
+
 async function brokerMessages(deployment: Deployment): Promise<number> {
   const counts = await Promise.all(deployment.instances.map((instance) => deployment.counts(instance)));
   return counts.reduce((sum, count) => sum + count.brokerMessages, 0);
@@ -525,9 +547,10 @@ function logLoad(load: LoadResult): void {
 }
 
 function checkKnobs(): SystemName[] {
-  const known: readonly string[] = ['product', 'plain', 'durable'];
+  const known: readonly string[] = SYSTEM_NAMES;
   const unknown = SYSTEMS.filter((system) => !known.includes(system));
-  if (unknown.length > 0 || SYSTEMS.length === 0) throw new Error(`SYSTEMS must list some of product, plain, durable; got ${SYSTEMS.join(',')}`);
+  if (unknown.length > 0 || SYSTEMS.length === 0) throw new Error(`SYSTEMS must list some of ${SYSTEM_NAMES.join(', ')}; got ${SYSTEMS.join(',')}`);
+  if (RECEIPTS !== '0' && RECEIPTS !== '1') throw new Error(`RECEIPTS must be 0 or 1, got ${RECEIPTS}`);
   if (PHASES.length === 0 || PHASES.some((phase) => phase !== 'memory' && phase !== 'load')) throw new Error(`PHASES must list memory and/or load, got ${PHASES.join(',')}`);
   if (FEW >= MANY) throw new Error(`FEW (${FEW}) must be below MANY (${MANY})`);
   return SYSTEMS as SystemName[];
@@ -549,7 +572,7 @@ async function main(): Promise<void> {
   buildCeilings();
   if (PROFILE !== undefined) mkdirSync(PROFILE, { recursive: true });
   const startedAt = new Date();
-  const provenance = systemsToRun.includes('product') ? productProvenance(PRODUCT.checkout) : 'not run';
+  const provenance = systemsToRun.some(isProduct) ? productProvenance(PRODUCT.checkout) : 'not run';
   const results: RunResult[] = [];
   const profiles: ProfileRecord[] = [];
   const order: string[] = [];
@@ -557,7 +580,8 @@ async function main(): Promise<void> {
     for (const system of run % 2 === 1 ? systemsToRun : [...systemsToRun].reverse()) {
       order.push(`${system}#${run}`);
       let memory = NO_MEMORY;
-      if (PHASES.includes('memory')) {
+      // Idle connections are the same with or without receipts: the memory phase is the product's.
+      if (PHASES.includes('memory') && system !== 'product+receipts') {
         log(`run ${run}/${RUNS} ${system}: memory (${FEW} → ${MANY} users)…`);
         memory = await memoryPhase(system);
         log(`  ${fmt.fixed(memory.kibPerUser, 2)} KiB per user (RSS ${fmt.fixed(memory.rssFewKiB / 1024, 1)} → ${fmt.fixed(memory.rssManyKiB / 1024, 1)} MiB)`);

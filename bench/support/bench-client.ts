@@ -2,12 +2,21 @@ import type { Socket } from 'node:net';
 import { deserializeFrame, Flags, FrameTypes, serializeFrame } from 'rsocket-core';
 import WebSocket from 'ws';
 import { routeMetadata, setupFrame } from '../../test/support/raw-rsocket.js';
+import { ReceiptConfirmer } from './receipt-confirmer.js';
 
 /**
- * The systems the side-by-side bench compares: this product, and the two ceilings of bench/ceiling/ (`plain`: one
- * PUBLISH per notification; `durable`: one EVALSHA that also appends to a per-user history stream).
+ * The systems the side-by-side bench compares: this product, the product with a delivery receipt asked for on every
+ * notification and confirmed by every client (`product+receipts`), and the two ceilings of bench/ceiling/ (`plain`:
+ * one PUBLISH per notification; `durable`: one EVALSHA that also appends to a per-user history stream), which have
+ * no receipts.
  */
-export type SystemName = 'product' | 'plain' | 'durable';
+export type SystemName = 'product' | 'product+receipts' | 'plain' | 'durable';
+export const SYSTEM_NAMES: readonly SystemName[] = ['product', 'product+receipts', 'plain', 'durable'];
+
+/** Whether `system` runs this product's instances (with or without receipts). */
+export function isProduct(system: SystemName): boolean {
+  return system === 'product' || system === 'product+receipts';
+}
 
 /** Lean clients: no compression offered, no UTF-8 validation of text frames (the load generator must not be the limit). */
 const CLIENT_OPTIONS: WebSocket.ClientOptions = { perMessageDeflate: false, skipUTF8Validation: true };
@@ -33,18 +42,19 @@ function productHandshake(userId: string): Buffer[] {
 
 /**
  * What a product client does with each PAYLOAD frame on its notifications stream: hands the notification's JSON to
- * `onData`. The one place a client would answer a PAYLOAD (a delivery receipt on the `receipt` route, once the
- * product accepts them).
+ * `onData`, then (with a confirmer) confirms it as delivered like the browser client does once its page has it.
  */
-function onProductPayload(_ws: WebSocket, data: Buffer, onData: (data: Buffer) => void): void {
+function onProductPayload(confirmer: ReceiptConfirmer | undefined, data: Buffer, onData: (data: Buffer) => void): void {
   onData(data);
+  confirmer?.notice(data);
 }
 
 /**
  * Opens one user's connection to `wsBase` (`ws://127.0.0.1:PORT`) and resolves once it is open and (product) the
  * SETUP and the notifications stream with maximum credit are sent. `onData` gets each notification's JSON bytes:
- * the data of each PAYLOAD frame (product, decoded with rsocket-core) or each text message (ceilings).
- * `onClose` is told when the socket closes.
+ * the data of each PAYLOAD frame (product, decoded with rsocket-core) or each text message (ceilings); a
+ * `product+receipts` client also confirms each notification that asked for a receipt. `onClose` is told when the
+ * socket closes.
  */
 export function openClient(
   system: SystemName,
@@ -54,22 +64,23 @@ export function openClient(
   onClose?: (code: number) => void,
 ): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
-    const url = system === 'product' ? `${wsBase}/rsocket` : `${wsBase}/ws?user=${encodeURIComponent(userId)}`;
+    const url = isProduct(system) ? `${wsBase}/rsocket` : `${wsBase}/ws?user=${encodeURIComponent(userId)}`;
     const ws = new WebSocket(url, CLIENT_OPTIONS);
     ws.once('upgrade', (response) => tcpSockets.set(ws, response.socket));
     ws.once('error', reject);
     ws.once('open', () => {
       ws.off('error', reject);
       ws.on('error', () => {});
-      if (system === 'product') for (const frame of productHandshake(userId)) ws.send(frame);
+      if (isProduct(system)) for (const frame of productHandshake(userId)) ws.send(frame);
       resolve(ws);
     });
     if (onClose !== undefined) ws.once('close', onClose);
     if (onData === undefined) return;
-    if (system === 'product') {
+    if (isProduct(system)) {
+      const confirmer = system === 'product+receipts' ? new ReceiptConfirmer(ws) : undefined;
       ws.on('message', (data: Buffer) => {
         const frame = deserializeFrame(data);
-        if (frame.type === FrameTypes.PAYLOAD && frame.data) onProductPayload(ws, frame.data, onData);
+        if (frame.type === FrameTypes.PAYLOAD && frame.data) onProductPayload(confirmer, frame.data, onData);
       });
     } else {
       ws.on('message', (data: Buffer) => onData(data));

@@ -3,18 +3,18 @@
  * 20,000 client sockets under a 20,000 file descriptor limit, so each instance's users live in a holder of their own
  * (pinned to the load generator's core like the bench).
  *
- *   node --import tsx bench/support/client-holder.ts <product|plain|durable> <ws://127.0.0.1:PORT>
+ *   node --import tsx bench/support/client-holder.ts <product|product+receipts|plain|durable> <ws://127.0.0.1:PORT>
  *
  * stdin, one command a line: `connect <prefix> <from> <to> <batch>` opens users `<prefix><i>` for i in [from, to),
  * `batch` at a time, and answers `connected <total open>` on stdout (or `failed <reason>` and exits 1).
  */
 import { createInterface } from 'node:readline';
 import type WebSocket from 'ws';
-import { openClient, type SystemName } from './bench-client.js';
+import { openClient, SYSTEM_NAMES, type SystemName } from './bench-client.js';
 
 const [system, wsBase] = process.argv.slice(2);
-if ((system !== 'product' && system !== 'plain' && system !== 'durable') || wsBase === undefined) {
-  process.stderr.write('usage: client-holder.ts <product|plain|durable> <ws://host:port>\n');
+if (!SYSTEM_NAMES.includes(system as SystemName) || wsBase === undefined) {
+  process.stderr.write('usage: client-holder.ts <product|product+receipts|plain|durable> <ws://host:port>\n');
   process.exit(2);
 }
 const sockets: WebSocket[] = [];

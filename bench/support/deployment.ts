@@ -1,6 +1,6 @@
 /**
  * The deployments bench/side-by-side.ts compares: per system one redis-server and two instances, all pinned to one
- * CPU. Systems: `product` (the built transport-service of a checkout), `plain` and `durable` (the ceilings under
+ * CPU. Systems: `product` and `product+receipts` (the built transport-service of a checkout, deployed alike), `plain` and `durable` (the ceilings under
  * bench/ceiling/, run as plain JS like the built product: no loader in their processes).
  */
 import { execFileSync } from 'node:child_process';
@@ -11,7 +11,7 @@ import { Redis } from 'ioredis';
 import ts from 'typescript';
 import { RedisProcess } from '../../test/support/redis-process.js';
 import { TrackedChild } from '../../test/support/tracked-child.js';
-import type { SystemName } from './bench-client.js';
+import { isProduct, type SystemName } from './bench-client.js';
 import { sleep, until } from './poll.js';
 import { pin } from './proc-stats.js';
 import { gcPausesOf, ProductProcess, type GcPauses } from './product-process.js';
@@ -20,7 +20,7 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CEILING_SOURCES = join(ROOT, 'bench/ceiling');
 /** Next to node_modules, so that the ceilings resolve ioredis and ws from there. */
 const CEILING_BUILD = join(ROOT, 'node_modules/.cache/side-by-side');
-const CEILING_MAIN: Record<Exclude<SystemName, 'product'>, string> = { plain: 'plain-ws-server.js', durable: 'durable-ws-server.js' };
+const CEILING_MAIN: Record<'plain' | 'durable', string> = { plain: 'plain-ws-server.js', durable: 'durable-ws-server.js' };
 const STOP_GRACE_MS = 15_000;
 
 export interface Instance {
@@ -100,7 +100,7 @@ export function buildCeilings(): void {
   }
 }
 
-async function startCeiling(system: Exclude<SystemName, 'product'>, redisUrl: string, nodeFlags: readonly string[]): Promise<{ child: TrackedChild; port: number }> {
+async function startCeiling(system: 'plain' | 'durable', redisUrl: string, nodeFlags: readonly string[]): Promise<{ child: TrackedChild; port: number }> {
   const child = TrackedChild.spawn(process.execPath, [...nodeFlags, join(CEILING_BUILD, CEILING_MAIN[system])], { env: { ...process.env, REDIS_URL: redisUrl, PORT: '0' } });
   const port = (): number | undefined => {
     const found = /\{"port":(\d+)\}/.exec(child.stdout)?.[1];
@@ -141,7 +141,7 @@ export async function deploy(system: SystemName, cpu: number, product: ProductOp
   const describe: Array<() => string> = [() => `redis-server on port ${redis.port}`];
   const gcLogs: Array<() => string> = [];
   for (let i = 0; i < 2; i += 1) {
-    if (system === 'product') {
+    if (system === 'product' || system === 'product+receipts') {
       // LOG_LEVEL info: nothing logs per request or per connection at info, so the hot paths are the same as at `warn`.
       const service = await ProductProcess.start(product.checkout, product.nodeFlags, { REDIS_URL: redis.url, MAX_FRAMES_PER_SECOND: '1000000', ...product.env });
       gcLogs.push(() => service.stdout);
@@ -179,7 +179,7 @@ export async function deploy(system: SystemName, cpu: number, product: ProductOp
     baselineChannels,
     pids: [redis.pid, ...instances.map((instance) => instance.pid)],
     describe,
-    counts: system === 'product' ? productCounts : ceilingCounts,
+    counts: isProduct(system) ? productCounts : ceilingCounts,
     gcPauses: () => gcLogs.map((stdout) => gcPausesOf(stdout())),
     async stop() {
       redisClient.disconnect();

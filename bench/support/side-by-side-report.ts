@@ -90,6 +90,7 @@ export interface ReportContext {
 
 const LABEL: Record<SystemName, string> = {
   product: 'this product (Koa REST + RSocket/WebSocket, Redis broker)',
+  'product+receipts': 'this product, a delivery receipt asked for on every notification and confirmed by its client',
   plain: 'plain ceiling: `ws` + ioredis per-user channels + node:http, one PUBLISH',
   durable: 'durable ceiling: the same, one EVALSHA (XADD MAXLEN ~ 100, EXPIRE, PUBLISH)',
 };
@@ -143,6 +144,31 @@ function ratios(medianOf: MedianOf, ran: SystemName[]): string[] {
   return lines;
 }
 
+/** What a receipt on every notification costs: `product+receipts` against `product` (the ceilings have no receipts). */
+function receiptsCost(medianOf: MedianOf, ran: SystemName[]): string[] {
+  if (!ran.includes('product+receipts')) return [];
+  const lines = [
+    '',
+    'The ceilings have no delivery receipts. `product+receipts`: every POST carries `"receipt": true` and every client confirms',
+    'each notification as the browser client does (REQUEST_FNF on route `receipt`, `{"delivered": [ids]}`, one frame per',
+    'event-loop turn of at most 100 ids: in practice one id a frame, as a user gets a notification now and then); its memory',
+    "phase is not run (idle connections are the same as the product's).",
+  ];
+  if (!ran.includes('product')) return lines;
+  const plus = (pick: (result: RunResult) => number, digits: number): string => {
+    const delta = medianOf('product+receipts', pick) - medianOf('product', pick);
+    return `${delta >= 0 ? '+' : ''}${fmt.fixed(delta, digits)}`;
+  };
+  const ratio = (pick: (result: RunResult) => number): number => medianOf('product+receipts', pick) / medianOf('product', pick);
+  lines.push(
+    '',
+    `Cost of a receipt on every notification (product+receipts against product, medians, per notification): instance CPU ${plus((r) => r.per.instanceMicros, 1)} µs, ` +
+      `Redis CPU ${plus((r) => r.per.redisMicros, 1)} µs, Redis commands ${plus((r) => r.per.redisCommands, 2)}, Redis deliveries ${plus((r) => r.deliveriesPerNotification, 2)}; ` +
+      `delivered/s ${fmt.fixed(ratio((r) => r.deliveredPerSecond) * 100, 1)} % of the product's, p99 ${fmt.fixed(ratio((r) => r.p99), 2)}×.`,
+  );
+  return lines;
+}
+
 function perNotification(medianOf: MedianOf, ran: SystemName[], results: RunResult[]): string[] {
   const lines = [
     '## Per notification (medians, throughput window)',
@@ -168,6 +194,10 @@ function perNotification(medianOf: MedianOf, ran: SystemName[], results: RunResu
   return lines;
 }
 
+function memoryCell(kibPerUser: number): string {
+  return Number.isFinite(kibPerUser) ? `${fmt.fixed(kibPerUser, 2)} KiB` : '—';
+}
+
 export function report(results: RunResult[], systems: SystemName[], context: ReportContext): string {
   const medianOf: MedianOf = (system, pick) => median(results.filter((result) => result.system === system).map(pick));
   const ran = systems.filter((system) => results.some((result) => result.system === system));
@@ -189,11 +219,11 @@ export function report(results: RunResult[], systems: SystemName[], context: Rep
   ];
   for (const system of ran) {
     lines.push(
-      `| ${LABEL[system]} | ${fmt.fixed(medianOf(system, (r) => r.kibPerUser), 2)} KiB | ${fmt.int(medianOf(system, (r) => r.deliveredPerSecond))} | ` +
+      `| ${LABEL[system]} | ${memoryCell(medianOf(system, (r) => r.kibPerUser))} | ${fmt.int(medianOf(system, (r) => r.deliveredPerSecond))} | ` +
         `${fmt.fixed(medianOf(system, (r) => r.p50), 2)} / ${fmt.fixed(medianOf(system, (r) => r.p99), 2)} ms | ${fmt.fixed(medianOf(system, (r) => r.per.instanceMicros + r.per.redisMicros), 1)} µs |`,
     );
   }
-  lines.push(...ratios(medianOf, ran));
+  lines.push(...ratios(medianOf, ran), ...receiptsCost(medianOf, ran));
   const noisy = results.filter(disturbed);
   if (noisy.length > 0) {
     lines.push(
