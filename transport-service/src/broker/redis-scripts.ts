@@ -72,7 +72,8 @@ return result
  * entry kept was committed right after an id at or before it (its `p`; an oldest entry with no known predecessor
  * counts as its own, so only ids at or after it are reached).
  * An entry that references shared content (field `r`) is read from it (once per content); one whose content is
- * gone (evicted before its entries) is left out and makes the replay incomplete.
+ * gone (evicted before its entries) is left out and makes the replay incomplete. Entries written before entries
+ * carried `t` and `p` hold their absolute deadline (`e`) and count as having no known predecessor.
  * KEYS: history, newest id. ARGV: the id. Returns {complete (0/1), newest id or '', id1, suffix1, ...}.
  */
 export const REPLAY_SCRIPT = `
@@ -102,7 +103,8 @@ local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local out = {complete, last}
 local contents = {}
 for _, entry in ipairs(redis.call('XRANGE', KEYS[1], '(' .. ARGV[1], '+')) do
-  local deadline = tonumber(string.match(entry[1], '^(%d+)-')) + tonumber(field(entry, 't') or '0')
+  local deadline = tonumber(field(entry, 'e') or '0')
+  if field(entry, 't') then deadline = tonumber(string.match(entry[1], '^(%d+)-')) + tonumber(field(entry, 't')) end
   if deadline > now then
     local suffix = field(entry, 's')
     local ref = field(entry, 'r')
