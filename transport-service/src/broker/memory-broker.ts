@@ -133,7 +133,7 @@ export class MemoryBroker implements Broker {
     let history = this.histories.get(userId);
     if (!history || history.expiresAt <= now) {
       if (history) this.release(history.clear());
-      history = new MemoryHistory({ ms, seq }, this.settings.maxLen);
+      history = new MemoryHistory(this.live(this.newest, userId) ?? { ms, seq }, this.settings.maxLen);
       this.histories.set(userId, history);
     }
     const adds = ENTRY_BYTES + (content.refs === 0 ? content.suffix.length : 0);

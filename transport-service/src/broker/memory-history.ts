@@ -21,8 +21,9 @@ export interface MemoryEntry {
 
 /**
  * One user's bounded history in memory, with the same rules as the Redis stream: the newest `maxLen` entries,
- * each recoverable until its own expiry, the whole history gone once its last entry expired. It remembers the
- * first id it ever held (`born`) and the newest id it trimmed, which is how a replay knows it is complete.
+ * each recoverable until its own expiry, the whole history gone once its last entry expired. It remembers where it
+ * begins (`born`: the id committed for the user just before its first entry, or that first entry's own id when none
+ * is known) and the newest id it trimmed, which is how a replay knows it is complete.
  * Entries reference their content; the broker counts what they hold (content shared by many users counts once).
  */
 export class MemoryHistory {
@@ -32,10 +33,10 @@ export class MemoryHistory {
   expiresAt = 0;
 
   constructor(
-    first: { ms: number; seq: number },
+    born: { ms: number; seq: number },
     private readonly maxLen: number,
   ) {
-    this.born = [first.ms, first.seq];
+    this.born = [born.ms, born.seq];
   }
 
   /** Appends an entry; trims to `maxLen`. Returns the entries trimming dropped. */

@@ -19,7 +19,7 @@ import type { HistorySettings } from './history-settings.js';
 import { RedisAvailability, type WatchedRole } from './redis-availability.js';
 import type { RedisClient, RedisTopology } from './redis-topology.js';
 import { redisKeys } from './redis-keys.js';
-import { CLAIM_SCRIPT, COMMIT_SCRIPT, REPLAY_SCRIPT } from './redis-scripts.js';
+import { CLAIM_SCRIPT, commitScript, REPLAY_SCRIPT } from './redis-scripts.js';
 import { SharedContentReader } from './shared-content-reader.js';
 
 /** Content smaller than this is copied into each commit: storing it once would cost more than it saves. */
@@ -53,7 +53,6 @@ export interface RedisBrokerOptions {
 
 type ScriptClient = RedisClient & {
   ntCommit(...args: Array<string | number>): Promise<string>;
-  ntCommitReceipt(...args: Array<string | number>): Promise<string>;
   ntReplay(...args: string[]): Promise<Array<string | number>>;
   ntClaim(...args: Array<string | number>): Promise<ClaimResult>;
 };
@@ -79,9 +78,11 @@ export class RedisBroker implements Broker {
     this.commands = options.topology.createCommands() as ScriptClient;
     this.subscriber = options.topology.createSubscriber();
     this.availability = options.availability ?? new RedisAvailability(options.topology, options.logger);
-    this.commands.defineCommand('ntCommit', { numberOfKeys: 5, lua: COMMIT_SCRIPT });
-    this.commands.defineCommand('ntCommitReceipt', { lua: COMMIT_SCRIPT });
-    this.commands.defineCommand('ntReplay', { numberOfKeys: 3, lua: REPLAY_SCRIPT });
+    const { maxLen, idempotencyTtlSeconds } = options.history;
+    const lua = commitScript({ maxLen, idempotencyTtlSeconds, publishCommand: options.topology.publishCommand, contentGraceMs: CONTENT_GRACE_MS });
+    // The commit's key count varies (optional idempotency record, shared content, receipt): each call passes it first.
+    this.commands.defineCommand('ntCommit', { lua });
+    this.commands.defineCommand('ntReplay', { numberOfKeys: 2, lua: REPLAY_SCRIPT });
     this.commands.defineCommand('ntClaim', { numberOfKeys: 1, lua: CLAIM_SCRIPT });
     this.watch(this.commands, 'commands');
     this.watch(this.subscriber, 'subscriber');
@@ -114,25 +115,15 @@ export class RedisBroker implements Broker {
   }
 
   async commit(userId: string, draft: NotificationDraft, idempotency?: IdempotencyClaim): Promise<Committed> {
-    const record = idempotency ? redisKeys.committed(userId, idempotency.scope, idempotency.key) : redisKeys.meta(userId);
-    const shared = draft.contentKey !== undefined;
-    const keys = [redisKeys.history(userId), redisKeys.meta(userId), record, redisKeys.last(userId), draft.contentKey ?? redisKeys.meta(userId)];
-    const args = [
-      redisKeys.channel(userId),
-      shared ? '' : (draft.suffix ?? notificationSuffix(draft)),
-      this.options.history.maxLen,
-      draft.ttlSeconds * 1000,
-      idempotency ? '1' : '0',
-      this.options.history.idempotencyTtlSeconds,
-      this.options.topology.publishCommand,
-      shared ? '1' : '0',
-      CONTENT_GRACE_MS,
-    ];
+    const keys = [redisKeys.history(userId), redisKeys.last(userId)];
+    if (idempotency) keys.push(redisKeys.committed(userId, idempotency.scope, idempotency.key));
+    if (draft.contentKey !== undefined) keys.push(draft.contentKey);
+    const suffix = draft.contentKey !== undefined ? '' : (draft.suffix ?? notificationSuffix(draft));
     const receipt = draft.receipt && receiptCommitArguments(userId, { ...draft, receipt: draft.receipt }, this.options.receiptTtlSeconds ?? 86_400, this.options.topology.sharded);
     const reply = await this.call(() =>
       receipt
-        ? this.commands.ntCommitReceipt(keys.length + receipt.keys.length, ...keys, ...receipt.keys, ...args, ...receipt.args)
-        : this.commands.ntCommit(...keys, ...args),
+        ? this.commands.ntCommit(keys.length + receipt.keys.length, ...keys, ...receipt.keys, suffix, draft.ttlSeconds * 1000, ...receipt.args)
+        : this.commands.ntCommit(keys.length, ...keys, suffix, draft.ttlSeconds * 1000),
     );
     if (receipt?.indexAfter) await this.call(() => this.commands.zadd(receiptKeys.dueUsers, 'LT', ...(receipt.indexAfter as [number, string])));
     const bar = reply.lastIndexOf('|');
@@ -175,7 +166,7 @@ export class RedisBroker implements Broker {
 
   async replay(userId: string, afterId: NotificationId): Promise<Replay> {
     const reply = await this.call(() =>
-      this.commands.ntReplay(redisKeys.history(userId), redisKeys.meta(userId), redisKeys.last(userId), afterId),
+      this.commands.ntReplay(redisKeys.history(userId), redisKeys.last(userId), afterId),
     );
     const deliveries: Delivery[] = [];
     for (let i = 2; i + 1 < reply.length; i += 2) {

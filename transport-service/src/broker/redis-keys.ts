@@ -5,12 +5,13 @@
 export const redisKeys = {
   /** The user's Pub/Sub channel: every instance holding a connection of the user subscribes to it. */
   channel: (userId: string): string => `nt:{${userId}}`,
-  /** The user's bounded history (a Redis Stream; entry ids are the notification ids). */
+  /**
+   * The user's bounded history (a Redis Stream; entry ids are the notification ids). It is the channel's name plus
+   * `:h`: the commit script derives the channel from it.
+   */
   history: (userId: string): string => `nt:{${userId}}:h`,
   /** The newest id committed for the user; it outlives the history, so a quiet user's reconnect is not a gap. */
   last: (userId: string): string => `nt:{${userId}}:last`,
-  /** The history's meta hash: `born` (its first id) and `trimmed` (the newest id trimming dropped). */
-  meta: (userId: string): string => `nt:{${userId}}:meta`,
   /**
    * A notification's JSON after its id, stored once per request for every recipient in the tagged user's slot;
    * history entries and Pub/Sub messages reference it. `token` is unique per request attempt.

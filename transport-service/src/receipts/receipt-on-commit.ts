@@ -4,7 +4,7 @@ import { LIVE_ONLY_GRACE_MS } from './receipt-settings.js';
 
 /** The extra KEYS and ARGV of the COMMIT script that create a receipt, and the index write Cluster mode does after it. */
 export interface ReceiptCommitArguments {
-  /** KEYS 5 (and 6 on one Redis). */
+  /** The receipt's KEYS, after the commit's own: the user's receipt prefix (and the global due index on one Redis). */
   keys: string[];
   args: Array<string | number>;
   /** Cluster mode: the global index lives in another slot, so it is written after the commit (score, member). */

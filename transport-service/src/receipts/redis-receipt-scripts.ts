@@ -1,25 +1,29 @@
 /**
- * Receipt creation inside the broker's COMMIT script, run only when ARGV[10] is '1' (a notification without a
- * receipt pays one comparison). It reads the script's `id`, `now` (ms), `ttl` (ms) and `receivers`.
- * KEYS[6]: the user's receipt key prefix `nt:{user}:r:` (the receipt `<prefix><id>` and the user's pending-expiry
- * set `<prefix>due` live in the user's slot); KEYS[7]: the global index of users with something due, written here
- * only when ARGV[13] is '1' (one Redis; in Cluster mode it is another slot and the caller writes it after).
- * ARGV: [11] user id, [12] initiator scope, [13] index here, [14] receipt ttl ms, [15] live-only grace ms, [16] type,
- * [17] createdAt. The receipt expires with its notification's recoverability: now + ttl, or for a live-only one
+ * Receipt creation inside the broker's COMMIT script, run only when ARGV[3] is '1' (a notification without a receipt
+ * pays one comparison). It reads the script's `id` (whose millisecond part is Redis's clock at the append), `ttl` (ms),
+ * `receivers` and `base` (how many keys precede the receipt's).
+ * KEYS[base + 1]: the user's receipt key prefix `nt:{user}:r:` (the receipt `<prefix><id>` and the user's
+ * pending-expiry set `<prefix>due` live in the user's slot); KEYS[base + 2]: the global index of users with something
+ * due, passed and written here only when ARGV[6] is '1' (one Redis; in Cluster mode it is another slot and the caller
+ * writes it after).
+ * ARGV: [4] user id, [5] initiator scope, [6] index here, [7] receipt ttl ms, [8] live-only grace ms, [9] type,
+ * [10] createdAt. The receipt expires with its notification's recoverability: now + ttl, or for a live-only one
  * (ttl 0) now when nobody was online, else now + grace.
  */
 export const RECEIPT_ON_COMMIT = `
-if ARGV[10] == '1' then
+if receipt then
+  local now = tonumber(string.match(id, '^(%d+)'))
+  local prefix = KEYS[base + 1]
   local expires = now + ttl
-  if ttl == 0 and receivers > 0 then expires = now + tonumber(ARGV[15]) end
-  local receipt = KEYS[6] .. id
-  redis.call('HSET', receipt, 'u', ARGV[11], 't', ARGV[16], 'c', ARGV[17], 's', ARGV[12], 'st', 'pending', 'x', expires)
-  local kept = tonumber(ARGV[14]) + (expires - now)
-  redis.call('PEXPIRE', receipt, kept)
-  local due = KEYS[6] .. 'due'
+  if ttl == 0 and receivers > 0 then expires = now + tonumber(ARGV[8]) end
+  local key = prefix .. id
+  redis.call('HSET', key, 'u', ARGV[4], 't', ARGV[9], 'c', ARGV[10], 's', ARGV[5], 'st', 'pending', 'x', expires)
+  local kept = tonumber(ARGV[7]) + (expires - now)
+  redis.call('PEXPIRE', key, kept)
+  local due = prefix .. 'due'
   redis.call('ZADD', due, expires, id)
   redis.call('PEXPIRE', due, math.max(kept, redis.call('PTTL', due)))
-  if ARGV[13] == '1' then redis.call('ZADD', KEYS[7], 'LT', expires, ARGV[11]) end
+  if ARGV[6] == '1' then redis.call('ZADD', KEYS[base + 2], 'LT', expires, ARGV[4]) end
 end
 `;
 

@@ -125,6 +125,25 @@ export function describeBrokerContract(name: string, factory: BrokerFactory): vo
       assert.equal(older.complete, false, 'something after 1-0 existed and is gone');
     });
 
+    it('a history begun again after expiring reaches back exactly to the newest id before it; a short ttl never cuts a longer one', async () => {
+      const alice = nextUser();
+      const bob = nextUser();
+      const older = await broker.commit(alice, draft(0, 1));
+      const newest = await broker.commit(alice, draft(1, 1));
+      const kept = await broker.commit(bob, draft(0, 300));
+      await broker.commit(bob, draft(1, 1));
+      await new Promise((resolve) => setTimeout(resolve, 1_200));
+      const next = await broker.commit(alice, draft(2));
+      const fromNewest = await broker.replay(alice, newest.id);
+      assert.equal(fromNewest.complete, true, 'the new history was committed right after that id');
+      assert.deepEqual(fromNewest.deliveries.map((d) => d.id), [next.id]);
+      const fromOlder = await broker.replay(alice, older.id);
+      assert.equal(fromOlder.complete, false, 'the notification after that id expired');
+      assert.deepEqual(fromOlder.deliveries.map((d) => d.id), [next.id]);
+      const bobs = await broker.replay(bob, '1-0');
+      assert.deepEqual(bobs.deliveries.map((d) => d.id), [kept.id], 'the 1 s entry after it did not shorten the history');
+    });
+
     it('reports the newest id, so a lastEventId from the future cannot hide real notifications', async () => {
       const alice = nextUser();
       const { id } = await broker.commit(alice, draft(0));

@@ -6,6 +6,7 @@ import { RedisBroker } from '../../../src/broker/redis-broker.js';
 import { BrokerUnavailableError } from '../../../src/errors/transport-error.js';
 import { RedisTopology } from '../../../src/broker/redis-topology.js';
 import { RedisCluster } from '../../../../test/support/redis-cluster.js';
+import { redisCommand } from '../../../../test/support/redis-cli.js';
 import { RedisProcess } from '../../../../test/support/redis-process.js';
 import { describeBrokerContract } from '../../support/broker-contract.js';
 
@@ -54,6 +55,26 @@ describe('RedisBroker against a failing Redis', () => {
     assert.equal(after.online, true, 'the subscriber re-subscribed by itself');
     while (!got.includes(after.id) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
     assert.ok(got.includes(after.id), 'delivery resumed');
+    await broker.close();
+  });
+});
+
+describe('RedisBroker history written before entries were linked', () => {
+  it('replays entries holding an absolute deadline, and is complete only from the oldest one on', async () => {
+    const redis = await RedisProcess.start();
+    const broker = await redisBroker(redis.url, () => undefined);
+    const deadline = String(Date.now() + 300_000);
+    const suffix = ',"type":"t","payload":1,"createdAt":"2026-11-23T12:00:00.000Z"}';
+    await redisCommand(redis.port, 'XADD', 'nt:{alice}:h', '1000-1', 's', suffix, 'e', deadline);
+    await redisCommand(redis.port, 'XADD', 'nt:{alice}:h', '1000-2', 's', suffix, 'e', deadline);
+    await redisCommand(redis.port, 'SET', 'nt:{alice}:last', '1000-2');
+    const next = await broker.commit('alice', { type: 't', payloadJson: '2', createdAt: '2026-11-23T12:00:00.000Z', ttlSeconds: 300 });
+    const fromOldest = await broker.replay('alice', '1000-1');
+    assert.equal(fromOldest.complete, true);
+    assert.deepEqual(fromOldest.deliveries.map((d) => d.id), ['1000-2', next.id]);
+    const fromBefore = await broker.replay('alice', '999-0');
+    assert.equal(fromBefore.complete, false, 'nothing tells what came before the oldest entry');
+    assert.deepEqual(fromBefore.deliveries.map((d) => d.id), ['1000-1', '1000-2', next.id]);
     await broker.close();
   });
 });
