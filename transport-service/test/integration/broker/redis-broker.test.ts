@@ -123,7 +123,7 @@ describe('RedisBroker shared content', () => {
     }
   });
 
-  it('on a Cluster, shares content only among users of one hash slot: a slot with one user gets it inline', async () => {
+  it('on a Cluster, shares content only among users of one hash slot, and a failed receipt index write does not fail a commit', async () => {
     const cluster = await RedisCluster.start();
     const nodes = cluster.nodes.map((node) => ({ host: '127.0.0.1', port: node.port }));
     const broker = new RedisBroker(() => {}, { topology: new RedisTopology({ mode: 'cluster', nodes }, 1_000), history: { maxLen: 5, idempotencyTtlSeconds: 86_400 }, logger });
@@ -134,6 +134,12 @@ describe('RedisBroker shared content', () => {
       assert.notEqual(userHashSlot('carol'), userHashSlot('alice'));
       const shares = broker.shareContent(big, ['alice', 'carol', mate]);
       assert.deepEqual(shares.map((share) => share.userIds), [['alice', mate]]);
+
+      // The global receipt index (another slot) written after the commit fails: the notification is committed anyway.
+      await redisCommand(nodes[0]?.port as number, '-c', 'SET', 'nt:r:users', 'not-a-sorted-set');
+      const committed = await broker.commit('alice', { ...big, receipt: { scope: 'initiator' } });
+      const replay = await broker.replay('alice', '0-0');
+      assert.deepEqual(replay.deliveries.map((delivery) => delivery.id), [committed.id]);
     } finally {
       await broker.close();
     }
