@@ -83,9 +83,9 @@ export interface Broker {
   /**
    * Plans storing a notification's content once for several recipients (one group per place the content can be
    * shared); empty when commits should carry the content themselves (small content, or a broker that shares it
-   * by itself).
+   * by itself). With `idempotency`, every retry of the request plans the same stored content.
    */
-  shareContent(draft: NotificationDraft, userIds: readonly string[]): SharedContent[];
+  shareContent(draft: NotificationDraft, userIds: readonly string[], idempotency?: IdempotencyClaim): SharedContent[];
   /** Starts delivering `userId`'s notifications here; resolves once live delivery is guaranteed. */
   subscribe(userId: string): Promise<void>;
   /** Stops delivering `userId`'s notifications here. */

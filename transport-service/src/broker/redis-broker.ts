@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { parseNotificationId, type NotificationId } from '@notification-transport/contract';
 import { BrokerUnavailableError } from '../errors/transport-error.js';
 import type { Logger } from '../log/logger.js';
@@ -31,6 +31,18 @@ const SHARE_MIN_BYTES = 1_024;
 const CONTENT_GRACE_MS = 60_000;
 import { receiptCommitArguments } from '../receipts/receipt-on-commit.js';
 import { receiptKeys } from '../receipts/redis-receipt-keys.js';
+
+/** The commit script's answer when the shared content it references is gone. */
+class SharedContentGone extends Error {
+  constructor() {
+    super('the shared notification content is gone');
+  }
+}
+
+/** One request's content token, the same on every retry under its Idempotency-Key (scope, key and request hash). */
+function contentToken(claim: IdempotencyClaim): string {
+  return createHash('sha256').update(`${claim.scope}\n${claim.key}\n${claim.hash}`).digest('base64url').slice(0, 16);
+}
 
 /** Where Redis is (one server or a Cluster) and how much history to keep. */
 export interface RedisBrokerOptions {
@@ -114,18 +126,50 @@ export class RedisBroker implements Broker {
     return this.call(() => this.commands.ntClaim(redisKeys.claim(claim.scope, claim.key), claim.hash, ttl));
   }
 
+  /**
+   * Commits one notification. Shared content that is gone (evicted, or expired while the commit waited) is no broker
+   * failure: that user's notification is committed again with the content inline.
+   */
   async commit(userId: string, draft: NotificationDraft, idempotency?: IdempotencyClaim): Promise<Committed> {
+    try {
+      return await this.commitOnce(userId, draft, idempotency);
+    } catch (error) {
+      if (!(error instanceof SharedContentGone) || draft.suffix === undefined) throw error;
+      this.options.logger.warn({ userId }, 'shared notification content was gone at commit; committed inline instead');
+      const inline: NotificationDraft = { ...draft };
+      delete inline.contentKey;
+      return this.commitOnce(userId, inline, idempotency);
+    }
+  }
+
+  private async commitOnce(userId: string, draft: NotificationDraft, idempotency?: IdempotencyClaim): Promise<Committed> {
     const keys = [redisKeys.history(userId), redisKeys.last(userId)];
     if (idempotency) keys.push(redisKeys.committed(userId, idempotency.scope, idempotency.key));
     if (draft.contentKey !== undefined) keys.push(draft.contentKey);
     const suffix = draft.contentKey !== undefined ? '' : (draft.suffix ?? notificationSuffix(draft));
     const receipt = draft.receipt && receiptCommitArguments(userId, { ...draft, receipt: draft.receipt }, this.options.receiptTtlSeconds ?? 86_400, this.options.topology.sharded);
-    const reply = await this.call(() =>
-      receipt
-        ? this.commands.ntCommit(keys.length + receipt.keys.length, ...keys, ...receipt.keys, suffix, draft.ttlSeconds * 1000, ...receipt.args)
-        : this.commands.ntCommit(keys.length, ...keys, suffix, draft.ttlSeconds * 1000),
-    );
-    if (receipt?.indexAfter) await this.call(() => this.commands.zadd(receiptKeys.dueUsers, 'LT', ...(receipt.indexAfter as [number, string])));
+    const reply = await this.call(async () => {
+      try {
+        return await (receipt
+          ? this.commands.ntCommit(keys.length + receipt.keys.length, ...keys, ...receipt.keys, suffix, draft.ttlSeconds * 1000, ...receipt.args)
+          : this.commands.ntCommit(keys.length, ...keys, suffix, draft.ttlSeconds * 1000));
+      } catch (error) {
+        // Redis answered: the content is gone, Redis is fine. Kept out of the availability logic.
+        if (error instanceof Error && error.message.startsWith('NTCONTENT')) return new SharedContentGone();
+        throw error;
+      }
+    });
+    if (reply instanceof SharedContentGone) throw reply;
+    if (receipt?.indexAfter) {
+      // The notification is committed: failing the request now would make a retry without an Idempotency-Key
+      // duplicate it. Without this entry the sweeper finds the user's due receipt work once something indexes the
+      // user again: the user's next commit with a receipt, or (with webhooks) a confirmation that changes a receipt.
+      // Until then this receipt's expiry waits.
+      const [due, user] = receipt.indexAfter;
+      this.commands.zadd(receiptKeys.dueUsers, 'LT', due, user).catch((error: unknown) => {
+        this.options.logger.warn({ err: error, userId }, 'indexing a receipt for the sweeper failed; its expiry waits until the user is indexed again');
+      });
+    }
     const bar = reply.lastIndexOf('|');
     return { id: reply.slice(0, bar), online: reply.slice(bar + 1) === '1' };
   }
@@ -135,19 +179,26 @@ export class RedisBroker implements Broker {
    * once per hash slot among the recipients on a Cluster (a script touches one slot), tagged with the slot's first
    * recipient. It lives as long as the longest-lived entry referencing it (each commit stretches it) plus a grace.
    */
-  shareContent(draft: NotificationDraft, userIds: readonly string[]): SharedContent[] {
+  shareContent(draft: NotificationDraft, userIds: readonly string[], idempotency?: IdempotencyClaim): SharedContent[] {
     const suffix = draft.suffix ?? notificationSuffix(draft);
     if (userIds.length < 2 || suffix.length < SHARE_MIN_BYTES) return [];
-    const token = randomBytes(12).toString('base64url');
-    return this.slotGroups(userIds).map((group) => ({
-      userIds: group,
-      bytes: suffix.length,
-      store: async (): Promise<NotificationDraft> => {
-        const contentKey = redisKeys.content(group[0] as string, token);
-        await this.call(() => this.commands.set(contentKey, suffix, 'PX', draft.ttlSeconds * 1000 + CONTENT_GRACE_MS));
-        return { ...draft, suffix, contentKey };
-      },
-    }));
+    const token = idempotency ? contentToken(idempotency) : randomBytes(12).toString('base64url');
+    const ttlMs = draft.ttlSeconds * 1000 + CONTENT_GRACE_MS;
+    // A group of one saves nothing: storing it would add a SET here and a GET on the receiving instance.
+    return this.slotGroups(userIds)
+      .filter((group) => group.length >= 2)
+      .map((group) => ({
+        userIds: group,
+        bytes: suffix.length,
+        store: async (): Promise<NotificationDraft> => {
+          const contentKey = redisKeys.content(group[0] as string, token);
+          // A retry under the same Idempotency-Key finds the content its earlier attempt stored (its first users'
+          // entries reference it) and only makes it live at least as long as this attempt needs.
+          const set = await this.call(() => this.commands.set(contentKey, suffix, 'PX', ttlMs, 'NX'));
+          if (set === null) await this.call(() => this.commands.pexpire(contentKey, ttlMs, 'GT'));
+          return { ...draft, suffix, contentKey };
+        },
+      }));
   }
 
   async subscribe(userId: string): Promise<void> {

@@ -30,7 +30,7 @@ export interface CommitScriptSettings {
  * ARGV: JSON suffix after the id ('' for shared content), entry ttl ms; with a receipt asked, '1' and the receipt
  * arguments of `RECEIPT_ON_COMMIT` (ARGV 3–10), which creates it in the same step.
  * Returns "<id>|1" when some instance was subscribed to the user's channel, "<id>|0" otherwise; an error starting
- * with NTCONTENT when the shared content is gone (the request is retried as a whole).
+ * with NTCONTENT when the shared content is gone (the broker then commits that notification with its content inline).
  */
 export function commitScript(settings: CommitScriptSettings): string {
   for (const value of [settings.maxLen, settings.idempotencyTtlSeconds, settings.contentGraceMs]) {

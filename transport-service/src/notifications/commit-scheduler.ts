@@ -70,8 +70,10 @@ export class CommitScheduler {
     // Served: its turn is over (even when the window cut the slice short). Not served: it keeps the next turn.
     if (job.next === job.items.length) this.queue.shift();
     else if (job.next > start) this.queue.push(this.queue.shift() as Job<unknown, unknown>);
-    // A full window stops here: completions call for the next slice. Otherwise the next turn comes after a yield.
-    if (this.queue.length > 0 && this.inFlight < this.window.maxInFlight && this.bytes < this.window.maxBytes) this.schedule();
+    // The next turn comes after a yield only if its first item fits now. Otherwise it waits for room: every
+    // completion calls for the next slice, so passing again before one would only spin the event loop.
+    const head = this.queue[0];
+    if (head !== undefined && this.hasRoom(head.cost(head.items[head.next]))) this.schedule();
   }
 
   private hasRoom(cost: number): boolean {

@@ -73,7 +73,7 @@ export class NotificationPublisher {
     if (claim && (await this.broker.claimIdempotency(claim)) === 'conflict') {
       throw new IdempotencyConflictError(claim.key);
     }
-    const draftFor = userIds.length > 1 ? await this.storeShared(this.broker.shareContent(draft, userIds)) : undefined;
+    const draftFor = userIds.length > 1 ? await this.storeShared(this.broker.shareContent(draft, userIds, claim)) : undefined;
     const committed = await this.scheduler.run(
       userIds,
       (userId) => commitBytes(draftFor?.get(userId) ?? draft),

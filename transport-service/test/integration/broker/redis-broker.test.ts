@@ -5,6 +5,8 @@ import type { DeliveryListener } from '../../../src/broker/broker.js';
 import { RedisBroker } from '../../../src/broker/redis-broker.js';
 import { BrokerUnavailableError } from '../../../src/errors/transport-error.js';
 import { RedisTopology } from '../../../src/broker/redis-topology.js';
+import { userHashSlot } from '../../../src/broker/hash-slot.js';
+import { waitFor } from '../../../../test/support/wait-for.js';
 import { RedisCluster } from '../../../../test/support/redis-cluster.js';
 import { redisCommand } from '../../../../test/support/redis-cli.js';
 import { RedisProcess } from '../../../../test/support/redis-process.js';
@@ -76,5 +78,70 @@ describe('RedisBroker history written before entries were linked', () => {
     assert.equal(fromBefore.complete, false, 'nothing tells what came before the oldest entry');
     assert.deepEqual(fromBefore.deliveries.map((d) => d.id), ['1000-1', '1000-2', next.id]);
     await broker.close();
+  });
+});
+
+describe('RedisBroker shared content', () => {
+  const big = { type: 't', payloadJson: JSON.stringify('x'.repeat(2_000)), createdAt: '2026-11-23T12:00:00.000Z', ttlSeconds: 300 };
+
+  it('commits inline when the shared content is gone at commit, without calling Redis unavailable', async () => {
+    const redis = await RedisProcess.start();
+    const got: Array<{ userId: string; data: string }> = [];
+    const broker = await redisBroker(redis.url, (userId, delivery) => got.push({ userId, data: delivery.data.toString() }));
+    try {
+      await broker.subscribe('bob');
+      const [share] = broker.shareContent(big, ['alice', 'bob']);
+      assert.ok(share, 'content of two users is shared on one Redis');
+      const draft = await share.store();
+      assert.ok(draft.contentKey);
+      await redisCommand(redis.port, 'DEL', draft.contentKey);
+      const committed = await broker.commit('bob', draft);
+      assert.equal(broker.connected, true, 'Redis stays available');
+      const replay = await broker.replay('bob', '0-0');
+      assert.equal(replay.deliveries.length, 1);
+      assert.ok(replay.deliveries[0]?.data.toString().includes('x'.repeat(2_000)), 'the history holds the content');
+      await waitFor(() => got.some((entry) => entry.userId === 'bob' && entry.data.includes(committed.id)), 'bob\'s delivery');
+    } finally {
+      await broker.close();
+      await redis.stop();
+    }
+  });
+
+  it('stores the content of a retry under the same Idempotency-Key once, under the same key', async () => {
+    const redis = await RedisProcess.start();
+    const broker = await redisBroker(redis.url, () => {});
+    try {
+      const claim = { scope: 'initiator', key: 'k1', hash: 'h1' };
+      const first = await broker.shareContent(big, ['alice', 'bob'], claim)[0]?.store();
+      const retry = await broker.shareContent({ ...big, createdAt: '2026-11-23T12:00:05.000Z' }, ['alice', 'bob'], claim)[0]?.store();
+      assert.ok(first?.contentKey);
+      assert.equal(retry?.contentKey, first.contentKey);
+      assert.equal(await redisCommand(redis.port, 'DBSIZE'), '1');
+    } finally {
+      await broker.close();
+      await redis.stop();
+    }
+  });
+
+  it('on a Cluster, shares content only among users of one hash slot, and a failed receipt index write does not fail a commit', async () => {
+    const cluster = await RedisCluster.start();
+    const nodes = cluster.nodes.map((node) => ({ host: '127.0.0.1', port: node.port }));
+    const broker = new RedisBroker(() => {}, { topology: new RedisTopology({ mode: 'cluster', nodes }, 1_000), history: { maxLen: 5, idempotencyTtlSeconds: 86_400 }, logger });
+    await broker.connect();
+    try {
+      let mate = 'u0';
+      for (let i = 0; userHashSlot(mate) !== userHashSlot('alice'); i += 1) mate = `u${i}`;
+      assert.notEqual(userHashSlot('carol'), userHashSlot('alice'));
+      const shares = broker.shareContent(big, ['alice', 'carol', mate]);
+      assert.deepEqual(shares.map((share) => share.userIds), [['alice', mate]]);
+
+      // The global receipt index (another slot) written after the commit fails: the notification is committed anyway.
+      await redisCommand(nodes[0]?.port as number, '-c', 'SET', 'nt:r:users', 'not-a-sorted-set');
+      const committed = await broker.commit('alice', { ...big, receipt: { scope: 'initiator' } });
+      const replay = await broker.replay('alice', '0-0');
+      assert.deepEqual(replay.deliveries.map((delivery) => delivery.id), [committed.id]);
+    } finally {
+      await broker.close();
+    }
   });
 });

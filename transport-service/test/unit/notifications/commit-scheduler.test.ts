@@ -117,4 +117,26 @@ describe('CommitScheduler', () => {
     work.finish('e');
     assert.deepEqual(await next, ['e'], 'the window was released');
   });
+
+  it('does not spin while the next item waits for room in a nearly full byte window: a completion serves it', async () => {
+    const scheduler = new CommitScheduler({ maxBytes: 100, maxInFlight: 10, sliceSize: 10 });
+    const work = manualWork();
+    let passesOverWaiting = 0;
+    const done = scheduler.run(['a', 'b', 'c'], (item) => {
+      if (item === 'c') passesOverWaiting += 1;
+      return 40;
+    }, work.work);
+    assert.deepEqual(work.started, ['a', 'b'], '80 of 100 bytes in flight: the third item does not fit');
+    for (let i = 0; i < 50; i += 1) await turn();
+    const passesWhileWaiting = passesOverWaiting;
+    work.finish('a');
+    await turn();
+    await turn();
+    assert.deepEqual(work.started, ['a', 'b', 'c'], 'the completion made room and served it');
+    work.finish('b');
+    work.finish('c');
+    assert.deepEqual(await done, ['a', 'b', 'c']);
+    // Checked once all is settled, so a scheduler that spins stops spinning and the failure is reported.
+    assert.ok(passesWhileWaiting <= 3, `the waiting item was looked at ${passesWhileWaiting} times in 50 turns`);
+  });
 });
