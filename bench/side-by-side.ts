@@ -28,7 +28,7 @@
  *
  *   npm run bench:compare
  *   RUNS=1 SECONDS=3 FEW=1000 MANY=3000 SYSTEMS=durable npm run bench:compare
- *   PRODUCT_DIR=/work/other-checkout SYSTEMS=product RUNS=3 OUT=/tmp/b.md npm run bench:compare   (an A/B of a change)
+ *   PRODUCT_DIR=<path to another checkout> SYSTEMS=product RUNS=3 OUT=/tmp/b.md npm run bench:compare   (an A/B of a change)
  *   RECEIPTS=1 SYSTEMS=product,durable npm run bench:compare   (the cost of a delivery receipt on every notification)
  *   PROFILE=/tmp/profile SYSTEMS=product RUNS=1 PHASES=load npm run bench:compare; node --import tsx bench/publish-path-profile.ts /tmp/profile
  *

@@ -81,8 +81,9 @@ export function productProvenance(checkout: string): string {
     .filter((file) => file.endsWith('.js'))
     .reduce((latest, file) => Math.max(latest, statSync(join(dist, file)).mtimeMs), 0);
   const changes = dirty.length > 0 ? ` plus uncommitted changes to ${dirty.map((file) => `\`${file}\``).join(', ')}` : '';
-  const where = checkout === ROOT ? '' : `${checkout} at `;
-  return `${where}commit ${git('rev-parse', '--short', 'HEAD')}${changes}, transport-service/dist last built ${new Date(newest).toISOString()}`;
+  // Only the commit: a report names no path outside the repository, and another checkout's path means nothing to a reader.
+  const which = checkout === ROOT ? '' : 'another checkout at ';
+  return `${which}commit ${git('rev-parse', '--short', 'HEAD')}${changes}, transport-service/dist last built ${new Date(newest).toISOString()}`;
 }
 
 /** Transpiles every file of bench/ceiling/ into an ES module package next to node_modules. */
