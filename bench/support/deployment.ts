@@ -5,7 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import ts from 'typescript';
@@ -82,7 +82,7 @@ export function productProvenance(checkout: string): string {
     .reduce((latest, file) => Math.max(latest, statSync(join(dist, file)).mtimeMs), 0);
   const changes = dirty.length > 0 ? ` plus uncommitted changes to ${dirty.map((file) => `\`${file}\``).join(', ')}` : '';
   // Only the commit: a report names no path outside the repository, and another checkout's path means nothing to a reader.
-  const which = checkout === ROOT ? '' : 'another checkout at ';
+  const which = resolve(checkout) === resolve(ROOT) ? '' : 'another checkout at ';
   return `${which}commit ${git('rev-parse', '--short', 'HEAD')}${changes}, transport-service/dist last built ${new Date(newest).toISOString()}`;
 }
 
