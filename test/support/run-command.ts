@@ -10,10 +10,20 @@ export interface CommandRun {
 
 /**
  * Runs `command` in `cwd` with a fresh shell's environment: none of the npm_* variables of the `npm test` running the
- * test (they would steer a nested npm towards this workspace). Resolves when it exits, whatever its code.
+ * test (they would steer a nested npm towards this workspace), with `overrides` on top (undefined: unset). Resolves
+ * when it exits, whatever its code.
  */
-export function runCommand(command: string, args: readonly string[], cwd: string): Promise<CommandRun> {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.toLowerCase().startsWith('npm_')));
+export function runCommand(
+  command: string,
+  args: readonly string[],
+  cwd: string,
+  overrides: Record<string, string | undefined> = {},
+): Promise<CommandRun> {
+  const env = Object.fromEntries(
+    Object.entries({ ...process.env, ...overrides }).filter(
+      (entry): entry is [string, string] => entry[1] !== undefined && !entry[0].toLowerCase().startsWith('npm_'),
+    ),
+  );
   const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const result: CommandRun = { code: null, stdout: '', stderr: '' };
   child.stdout.on('data', (chunk: Buffer) => (result.stdout += chunk.toString()));

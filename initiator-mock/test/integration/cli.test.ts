@@ -1,30 +1,15 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
+import { runCommand, type CommandRun } from '../../../test/support/run-command.js';
 import { accepted, closedPortUrl, rejected, startRecordingServer } from '../support/recording-server.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const CLI = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
 
-interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function runCli(args: string[], apiKey?: string): Promise<CliRun> {
-  const env = { ...process.env };
-  delete env.INITIATOR_API_KEY;
-  if (apiKey !== undefined) env.INITIATOR_API_KEY = apiKey;
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: REPO_ROOT, env });
-  const run: CliRun = { code: null, stdout: '', stderr: '' };
-  child.stdout.on('data', (chunk: Buffer) => (run.stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (run.stderr += chunk.toString()));
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ ...run, code }));
-  });
+/** Runs the CLI from source with `INITIATOR_API_KEY` set to `apiKey`, or unset. */
+function runCli(args: string[], apiKey?: string): Promise<CommandRun> {
+  return runCommand(process.execPath, ['--import', 'tsx', CLI, ...args], REPO_ROOT, { INITIATOR_API_KEY: apiKey });
 }
 
 describe('initiator-mock CLI', () => {
