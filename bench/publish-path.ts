@@ -5,6 +5,9 @@
  * for a random user) on CPU 1. Over the last SECONDS of WARMUP + SECONDS it reads the instance's and Redis's CPU
  * (/proc) and the PAYLOADs received: µs of CPU per delivered notification, and delivered/s.
  * BASE=<another checkout, built> runs the same against it, alternating (A B B A A B …), for an A/B; medians are printed.
+ * TOGETHER=1 (with BASE) runs both at once in every run, each with its own Redis and IN_FLIGHT POSTs, all on CPU 0:
+ * both then see the same machine, and the per-run ratio of their CPU per notification is printed (on a shared machine
+ * whose speed drifts between runs, the steadier A/B).
  * NODE_FLAGS='--cpu-prof --cpu-prof-dir=DIR' (or '--trace-gc') is passed to the instance's node; STDOUT_TO=path
  * writes the instance's stdout there after each run (the --trace-gc lines, the log).
  *
@@ -29,6 +32,7 @@ const USERS = Number(process.env.USERS ?? 2000);
 const IN_FLIGHT = Number(process.env.IN_FLIGHT ?? 64);
 const NODE_FLAGS = (process.env.NODE_FLAGS ?? '').split(' ').filter((flag) => flag !== '');
 const BASE = process.env.BASE?.replace(/\/$/, '');
+const TOGETHER = process.env.TOGETHER === '1';
 const SERVER_CPU = 0;
 const LOAD_CPU = 1;
 const PATH = '/api/v1/notifications';
@@ -66,16 +70,27 @@ async function startInstance(checkout: string, redisUrl: string): Promise<{ chil
   return { child, port: found };
 }
 
-async function run(checkout: string): Promise<Result> {
+interface Running {
+  checkout: string;
+  redis: RedisProcess;
+  child: TrackedChild;
+  pid: number;
+  sockets: WebSocket[];
+  http: RawHttpClient;
+  delivered: number;
+  sent: number;
+}
+
+/** One system under test: a fresh Redis and one instance of `checkout`, pinned to the server CPU, with USERS clients. */
+async function startSystem(checkout: string): Promise<Running> {
   const redis = await RedisProcess.start();
   const { child, port } = await startInstance(checkout, redis.url);
   const pid = child.child.pid ?? 0;
   pin(redis.pid, SERVER_CPU);
   pin(pid, SERVER_CPU);
-  let delivered = 0;
-  const sockets: WebSocket[] = [];
+  const system: Running = { checkout, redis, child, pid, sockets: [], http: new RawHttpClient('127.0.0.1', port, IN_FLIGHT), delivered: 0, sent: 0 };
   for (let user = 0; user < USERS; user += 1) {
-    sockets.push(await openClient('product', `ws://127.0.0.1:${port}`, `u${user}`, () => (delivered += 1)));
+    system.sockets.push(await openClient('product', `ws://127.0.0.1:${port}`, `u${user}`, () => (system.delivered += 1)));
   }
   const metrics = async (): Promise<number> => {
     const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
@@ -86,46 +101,60 @@ async function run(checkout: string): Promise<Result> {
     if (Date.now() > deadline) throw new Error('clients did not open their streams');
     await sleep(100);
   }
-  const http = new RawHttpClient('127.0.0.1', port, IN_FLIGHT);
+  return system;
+}
+
+async function stopSystem(system: Running): Promise<void> {
+  system.http.destroy();
+  for (const socket of system.sockets) socket.terminate();
+  await system.child.kill('SIGTERM');
+  if (process.env.STDOUT_TO !== undefined) writeFileSync(process.env.STDOUT_TO, system.child.stdout);
+  await system.redis.kill();
+}
+
+/**
+ * Loads every system given at once, IN_FLIGHT POSTs each, and reads each one's CPU per notification over the same
+ * window: with several (TOGETHER=1), they share the server CPU and whatever else the machine does at that moment.
+ */
+async function run(checkouts: string[]): Promise<Result[]> {
+  const systems: Running[] = [];
+  for (const checkout of checkouts) systems.push(await startSystem(checkout));
   const body = `,"type":"bench","payload":{"text":"${'x'.repeat(100)}"}}`;
-  let sent = 0;
   let stop = false;
   let failed: Error | undefined;
-  const loop = async (): Promise<void> => {
+  const loop = async (system: Running): Promise<void> => {
     while (!stop) {
-      const status = await http.post(PATH, `{"userId":"u${Math.floor(Math.random() * USERS)}"${body}`);
+      const status = await system.http.post(PATH, `{"userId":"u${Math.floor(Math.random() * USERS)}"${body}`);
       if (status !== 202) throw new Error(`POST answered ${status}`);
-      sent += 1;
+      system.sent += 1;
     }
   };
-  const loops = Array.from({ length: IN_FLIGHT }, () => loop().catch((error: unknown) => (failed = error as Error)));
+  const loops = systems.flatMap((system) => Array.from({ length: IN_FLIGHT }, () => loop(system).catch((error: unknown) => (failed = error as Error))));
   await sleep(WARMUP * 1000);
-  const start = { delivered, instance: cpuMicros(pid), redis: cpuMicros(redis.pid), at: performance.now(), cpus: cpuTimes() };
+  const read = (): Array<{ delivered: number; instance: number; redis: number }> =>
+    systems.map((system) => ({ delivered: system.delivered, instance: cpuMicros(system.pid), redis: cpuMicros(system.redis.pid) }));
+  const start = { each: read(), at: performance.now(), cpus: cpuTimes() };
   await sleep(SECONDS * 1000);
-  const window = {
-    delivered: delivered - start.delivered,
-    instance: cpuMicros(pid) - start.instance,
-    redis: cpuMicros(redis.pid) - start.redis,
-    seconds: (performance.now() - start.at) / 1000,
-    cpus: cpuTimes(),
-  };
+  const end = { each: read(), at: performance.now(), cpus: cpuTimes() };
   stop = true;
   await Promise.all(loops);
-  await until(() => delivered >= sent, 'every notification to arrive', 10_000);
+  await until(() => systems.every((system) => system.delivered >= system.sent), 'every notification to arrive', 10_000);
   if (failed) throw failed;
-  http.destroy();
-  for (const socket of sockets) socket.terminate();
-  await child.kill('SIGTERM');
-  if (process.env.STDOUT_TO !== undefined) writeFileSync(process.env.STDOUT_TO, child.stdout);
-  await redis.kill();
-  return {
-    checkout,
-    deliveredPerSecond: window.delivered / window.seconds,
-    instanceMicros: window.instance / window.delivered,
-    redisMicros: window.redis / window.delivered,
-    serverBusy: cpuShare(start.cpus, window.cpus, SERVER_CPU).busy,
-    loadBusy: cpuShare(start.cpus, window.cpus, LOAD_CPU).busy,
-  };
+  for (const system of systems) await stopSystem(system);
+  const seconds = (end.at - start.at) / 1000;
+  return systems.map((system, i) => {
+    const before = start.each[i] as { delivered: number; instance: number; redis: number };
+    const after = end.each[i] as { delivered: number; instance: number; redis: number };
+    const delivered = after.delivered - before.delivered;
+    return {
+      checkout: system.checkout,
+      deliveredPerSecond: delivered / seconds,
+      instanceMicros: (after.instance - before.instance) / delivered,
+      redisMicros: (after.redis - before.redis) / delivered,
+      serverBusy: cpuShare(start.cpus, end.cpus, SERVER_CPU).busy,
+      loadBusy: cpuShare(start.cpus, end.cpus, LOAD_CPU).busy,
+    };
+  });
 }
 
 function label(checkout: string): string {
@@ -144,9 +173,11 @@ async function main(): Promise<void> {
   const checkouts = BASE === undefined ? [ROOT] : [ROOT, BASE];
   const results: Result[] = [];
   for (let i = 0; i < RUNS; i += 1) {
-    for (const checkout of i % 2 === 0 ? checkouts : [...checkouts].reverse()) {
-      const result = await run(checkout);
+    const order = i % 2 === 0 ? checkouts : [...checkouts].reverse();
+    const batches = TOGETHER ? [order] : order.map((checkout) => [checkout]);
+    for (const batch of batches) for (const result of await run(batch)) {
       results.push(result);
+      const checkout = result.checkout;
       process.stdout.write(
         `run ${i + 1} ${label(checkout)}: ${result.deliveredPerSecond.toFixed(0)} delivered/s, instance ${result.instanceMicros.toFixed(1)} µs, redis ${result.redisMicros.toFixed(1)} µs per notification; CPU ${SERVER_CPU} ${result.serverBusy.toFixed(0)} % busy, CPU ${LOAD_CPU} ${result.loadBusy.toFixed(0)} %\n`,
       );
@@ -163,6 +194,17 @@ async function main(): Promise<void> {
       String(mine.length),
     ];
     process.stdout.write(`| ${row.join(' | ')} |\n`);
+  }
+  if (TOGETHER && BASE !== undefined) {
+    // Each run loaded both at once: the ratio within a run is free of the machine's drift between runs.
+    const cost = (result: Result): number => result.instanceMicros + result.redisMicros;
+    const ratios = Array.from({ length: RUNS }, (_, i) => {
+      const mine = results.slice(i * 2, i * 2 + 2);
+      return cost(mine.find((result) => result.checkout === ROOT) as Result) / cost(mine.find((result) => result.checkout === BASE) as Result);
+    });
+    process.stdout.write(
+      `\n${label(ROOT)} / ${label(BASE)}, instance + Redis CPU per notification, per run: ${ratios.map((ratio) => ratio.toFixed(3)).join(', ')}; median ${median(ratios).toFixed(3)}\n`,
+    );
   }
 }
 
