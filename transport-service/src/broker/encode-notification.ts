@@ -40,6 +40,6 @@ const ID_START = Buffer.from('{"id":"');
 /** Reads the id back from encoded notification data (what arrives over Pub/Sub), without parsing the JSON. */
 export function deliveryFromData(data: Buffer): Delivery {
   const end = data.indexOf(0x22, ID_START.length);
-  if (!data.subarray(0, ID_START.length).equals(ID_START) || end < 0) throw new Error('message is not an encoded notification');
+  if (end < 0 || ID_START.compare(data, 0, ID_START.length) !== 0) throw new Error('message is not an encoded notification');
   return toDelivery(data.toString('latin1', ID_START.length, end), data);
 }

@@ -130,48 +130,59 @@ export class RedisBroker implements Broker {
    * Commits one notification. Shared content that is gone (evicted, or expired while the commit waited) is no broker
    * failure: that user's notification is committed again with the content inline.
    */
-  async commit(userId: string, draft: NotificationDraft, idempotency?: IdempotencyClaim): Promise<Committed> {
-    try {
-      return await this.commitOnce(userId, draft, idempotency);
-    } catch (error) {
-      if (!(error instanceof SharedContentGone) || draft.suffix === undefined) throw error;
+  commit(userId: string, draft: NotificationDraft, idempotency?: IdempotencyClaim): Promise<Committed> {
+    const committing = this.commitOnce(userId, draft, idempotency);
+    if (draft.contentKey === undefined || draft.suffix === undefined) return committing;
+    return committing.catch((error: unknown) => {
+      if (!(error instanceof SharedContentGone)) throw error;
       this.options.logger.warn({ userId }, 'shared notification content was gone at commit; committed inline instead');
       const inline: NotificationDraft = { ...draft };
       delete inline.contentKey;
       return this.commitOnce(userId, inline, idempotency);
-    }
+    });
   }
 
-  private async commitOnce(userId: string, draft: NotificationDraft, idempotency?: IdempotencyClaim): Promise<Committed> {
+  /** One call of the commit script; the hot path of every notification, so one promise on top of the client's. */
+  private commitOnce(userId: string, draft: NotificationDraft, idempotency?: IdempotencyClaim): Promise<Committed> {
+    if (this.closed) return Promise.reject(new BrokerUnavailableError('the broker is closed'));
     const keys = [redisKeys.history(userId), redisKeys.last(userId)];
     if (idempotency) keys.push(redisKeys.committed(userId, idempotency.scope, idempotency.key));
     if (draft.contentKey !== undefined) keys.push(draft.contentKey);
     const suffix = draft.contentKey !== undefined ? '' : (draft.suffix ?? notificationSuffix(draft));
     const receipt = draft.receipt && receiptCommitArguments(userId, { ...draft, receipt: draft.receipt }, this.options.receiptTtlSeconds ?? 86_400, this.options.topology.sharded);
-    const reply = await this.call(async () => {
-      try {
-        return await (receipt
-          ? this.commands.ntCommit(keys.length + receipt.keys.length, ...keys, ...receipt.keys, suffix, draft.ttlSeconds * 1000, ...receipt.args)
-          : this.commands.ntCommit(keys.length, ...keys, suffix, draft.ttlSeconds * 1000));
-      } catch (error) {
-        // Redis answered: the content is gone, Redis is fine. Kept out of the availability logic.
-        if (error instanceof Error && error.message.startsWith('NTCONTENT')) return new SharedContentGone();
-        throw error;
-      }
-    });
-    if (reply instanceof SharedContentGone) throw reply;
-    if (receipt?.indexAfter) {
-      // The notification is committed: failing the request now would make a retry without an Idempotency-Key
-      // duplicate it. Without this entry the sweeper finds the user's due receipt work once something indexes the
-      // user again: the user's next commit with a receipt, or (with webhooks) a confirmation that changes a receipt.
-      // Until then this receipt's expiry waits.
-      const [due, user] = receipt.indexAfter;
-      this.commands.zadd(receiptKeys.dueUsers, 'LT', due, user).catch((error: unknown) => {
-        this.options.logger.warn({ err: error, userId }, 'indexing a receipt for the sweeper failed; its expiry waits until the user is indexed again');
-      });
+    let sent: Promise<string>;
+    try {
+      sent = receipt
+        ? this.commands.ntCommit(keys.length + receipt.keys.length, ...keys, ...receipt.keys, suffix, draft.ttlSeconds * 1000, ...receipt.args)
+        : this.commands.ntCommit(keys.length, ...keys, suffix, draft.ttlSeconds * 1000);
+    } catch (error) {
+      sent = Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
-    const bar = reply.lastIndexOf('|');
-    return { id: reply.slice(0, bar), online: reply.slice(bar + 1) === '1' };
+    return sent.then(
+      (reply) => {
+        if (receipt?.indexAfter) this.indexReceipt(userId, receipt.indexAfter);
+        const bar = reply.lastIndexOf('|');
+        return { id: reply.slice(0, bar), online: reply.slice(bar + 1) === '1' };
+      },
+      (error: unknown) => {
+        // Redis answered that the content is gone: Redis is fine, so this stays out of the availability logic.
+        if (error instanceof Error && error.message.startsWith('NTCONTENT')) throw new SharedContentGone();
+        throw this.unavailable(error);
+      },
+    );
+  }
+
+  /**
+   * Cluster mode: the global receipt index lives in another slot than the commit, so it is written after it. The
+   * notification is committed: failing the request now would make a retry without an Idempotency-Key duplicate it.
+   * Without this entry the sweeper finds the user's due receipt work once something indexes the user again: the
+   * user's next commit with a receipt, or (with webhooks) a confirmation that changes a receipt. Until then this
+   * receipt's expiry waits.
+   */
+  private indexReceipt(userId: string, [due, user]: [number, string]): void {
+    this.commands.zadd(receiptKeys.dueUsers, 'LT', due, user).catch((error: unknown) => {
+      this.options.logger.warn({ err: error, userId }, 'indexing a receipt for the sweeper failed; its expiry waits until the user is indexed again');
+    });
   }
 
   /**
@@ -259,8 +270,13 @@ export class RedisBroker implements Broker {
     try {
       return await run();
     } catch (error) {
-      throw new BrokerUnavailableError(this.availability.failed(error).words);
+      throw this.unavailable(error);
     }
+  }
+
+  /** A failed Redis call as the 503 it means, said in the product's words (an outage makes the instance not ready). */
+  private unavailable(error: unknown): BrokerUnavailableError {
+    return new BrokerUnavailableError(this.availability.failed(error).words);
   }
 
   private receive(channelBuffer: Buffer, message: Buffer): void {

@@ -17,12 +17,19 @@ export interface NotificationSender {
 /** `POST /api/v1/notifications`: authenticate, read, validate, commit, answer 202 with one entry per distinct user. */
 export function sendNotificationHandler(auth: InitiatorAuth, sender: NotificationSender, maxBodyBytes: number): RouteHandler {
   return async (ctx) => {
-    const scope = auth.check(ctx.req.headers.authorization || undefined);
-    const key = parseIdempotencyKey(ctx.get('Idempotency-Key') || undefined);
-    const body = await readJsonBody(ctx.req, maxBodyBytes);
+    const { req } = ctx;
+    const scope = auth.check(req.headers.authorization || undefined);
+    const key = parseIdempotencyKey(headerValue(req.headers['idempotency-key']));
+    const body = await readJsonBody(req, maxBodyBytes);
     const accepted = await sender.send(parseSendRequest(body), key === undefined ? undefined : { scope, key }, scope);
     respondAccepted(ctx, accepted);
   };
+}
+
+/** A request header's value as Koa's `ctx.get` gives it (repeated headers joined), `undefined` when absent or empty. */
+function headerValue(value: string | string[] | undefined): string | undefined {
+  const joined = Array.isArray(value) ? value.join(', ') : value;
+  return joined || undefined;
 }
 
 /**

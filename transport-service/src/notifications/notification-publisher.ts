@@ -62,9 +62,9 @@ export class NotificationPublisher {
       payloadJson: request.payloadJson,
       createdAt: this.now().toISOString(),
       ttlSeconds: request.ttlSeconds ?? this.options.defaultTtlSeconds,
-      // A receipt is readable by the initiator scope that asked for it only.
-      ...(request.receipt ? { receipt: { scope } } : {}),
     };
+    // A receipt is readable by the initiator scope that asked for it only.
+    if (request.receipt === true) draft.receipt = { scope };
     const suffix = notificationSuffix(draft);
     draft.suffix = suffix;
     const { userIds } = request;
@@ -77,11 +77,11 @@ export class NotificationPublisher {
     const committed = await this.scheduler.run(
       userIds,
       (userId) => commitBytes(draftFor?.get(userId) ?? draft),
-      async (userId): Promise<Committed> => {
-        const result = await this.broker.commit(userId, draftFor?.get(userId) ?? draft, claim);
-        this.onAccepted(userId, request.receipt === true);
-        return result;
-      },
+      (userId) =>
+        this.broker.commit(userId, draftFor?.get(userId) ?? draft, claim).then((result: Committed) => {
+          this.onAccepted(userId, request.receipt === true);
+          return result;
+        }),
     );
     return { notifications: committed.map(({ id, online }, i) => ({ userId: userIds[i] as string, id, online })) };
   }
