@@ -105,10 +105,7 @@ export class TransportServer {
       demoPage: config.demoPage,
       logger,
     });
-    const handle = app.callback();
-    this.http = createServer((request, response) => {
-      void handle(request, response);
-    });
+    this.http = createServer(app.listener);
     this.endpoint = new RSocketEndpoint({
       server: this.http,
       config,

@@ -1,3 +1,4 @@
+import type { RequestListener } from 'node:http';
 import { REST_PATHS } from '@notification-transport/contract';
 import Koa from 'koa';
 import type { Logger } from '../log/logger.js';
@@ -5,7 +6,7 @@ import type { Metrics } from '../metrics/metrics.js';
 import { demoAssetHandlers } from './demo-assets.js';
 import { errorMiddleware } from './error-middleware.js';
 import { InitiatorAuth } from './initiator-auth.js';
-import { leanRoute } from './lean-route.js';
+import { restListener } from './lean-route.js';
 import { metricsHandler } from './metrics-handler.js';
 import { healthzHandler, readyzHandler, type Readiness } from './probe-handlers.js';
 import { RouteTable } from './route-table.js';
@@ -28,12 +29,19 @@ export interface HttpAppDeps {
   logger: Logger;
 }
 
+/** The REST API: the Koa app and the request listener to mount it with. */
+export interface HttpApp {
+  koa: Koa;
+  /** For `http.createServer(listener)`: the hot route on a Koa context of its own, everything else through `koa`. */
+  listener: RequestListener;
+}
+
 /**
- * The REST API as a Koa app, to mount with `http.createServer(app.callback())`. `POST /api/v1/notifications`, the hot
- * path, is answered by the first middleware ({@link leanRoute}); every other request passes the error boundary and the
- * route table. Nothing is logged for requests that succeed or fail on bad input.
+ * The REST API as a Koa app. `POST /api/v1/notifications`, the hot path, is answered on a Koa context by its handler
+ * without the middleware chain ({@link restListener}); every other request passes the error boundary and the route
+ * table. Nothing is logged for requests that succeed or fail on bad input.
  */
-export function createHttpApp(deps: HttpAppDeps): Koa {
+export function createHttpApp(deps: HttpAppDeps): HttpApp {
   const logger = deps.logger.child({ module: 'http' });
   const app = new Koa();
   app.silent = true;
@@ -47,9 +55,8 @@ export function createHttpApp(deps: HttpAppDeps): Koa {
     .add('GET', REST_PATHS.readyz, readyzHandler(deps.isReady))
     .add('GET', REST_PATHS.metrics, metricsHandler(deps.metrics));
   if (deps.demoPage === true) for (const [path, handler] of demoAssetHandlers()) routes.add('GET', path, handler);
-  app.use(leanRoute('POST', REST_PATHS.notifications, sendNotification, logger));
   app.use(errorMiddleware(logger));
   if (deps.receipts) app.use(receiptHandler(auth, deps.receipts));
   app.use(routes.middleware());
-  return app;
+  return { koa: app, listener: restListener(app, { method: 'POST', path: REST_PATHS.notifications, handler: sendNotification }, logger) };
 }

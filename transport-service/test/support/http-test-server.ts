@@ -50,8 +50,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     initiatorApiKeys: options.initiatorApiKeys ?? [],
     logger: pino({ level: 'debug' }, { write: (line: string) => void logs.push(line) }),
   });
-  const handle = app.callback();
-  const server = createServer((req, res) => void handle(req, res));
+  const server = createServer(app.listener);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return { url: `http://127.0.0.1:${port}`, port, broker, deliveries, logs, close: () => closeServer(server, broker) };
