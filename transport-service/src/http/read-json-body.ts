@@ -32,7 +32,10 @@ function requireJsonContentType(header: string | undefined): void {
   if (!ok) throw new UnsupportedMediaTypeError(header);
 }
 
-/** Collects the body; rejects with 413 the moment it passes the limit, keeping nothing more. */
+/**
+ * Collects the body; rejects with 413 the moment it passes the limit, keeping nothing more. Once the body is complete
+ * or cut the listeners stay (what follows — 'close' after 'end' — settles nothing twice) and go with the request.
+ */
 function readRaw(req: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -43,20 +46,16 @@ function readRaw(req: IncomingMessage, limit: number): Promise<Buffer> {
         chunks.push(chunk);
         return;
       }
-      cleanup();
+      // Refused: stop keeping what still comes (the error boundary drains it, bounded).
+      chunks.length = 0;
+      req.off('data', onData);
       reject(new PayloadTooLargeError(limit));
     };
-    const onEnd = (): void => {
-      cleanup();
-      resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
-    };
-    const onCut = (): void => {
-      cleanup();
-      reject(new InvalidJsonError('the body ended before it was complete (connection closed)'));
-    };
-    const cleanup = (): void => {
-      req.off('data', onData).off('end', onEnd).off('error', onCut).off('close', onCut);
-    };
-    req.on('data', onData).on('end', onEnd).on('error', onCut).on('close', onCut);
+    const onCut = (): void => reject(new InvalidJsonError('the body ended before it was complete (connection closed)'));
+    req
+      .on('data', onData)
+      .on('end', () => resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size)))
+      .on('error', onCut)
+      .on('close', onCut);
   });
 }
