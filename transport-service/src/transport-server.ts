@@ -95,7 +95,7 @@ export class TransportServer {
         if (receipt) this.metrics.receipts.inc({ state: 'pending' });
       },
     });
-    const app = createHttpApp({
+    const rest = createHttpApp({
       publisher,
       receipts: this.receipts.query,
       isReady: () => this.readiness(),
@@ -105,7 +105,7 @@ export class TransportServer {
       demoPage: config.demoPage,
       logger,
     });
-    this.http = createServer(app.listener);
+    this.http = createServer(rest);
     this.endpoint = new RSocketEndpoint({
       server: this.http,
       config,

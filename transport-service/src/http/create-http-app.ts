@@ -6,7 +6,7 @@ import type { Metrics } from '../metrics/metrics.js';
 import { demoAssetHandlers } from './demo-assets.js';
 import { errorMiddleware } from './error-middleware.js';
 import { InitiatorAuth } from './initiator-auth.js';
-import { restListener } from './lean-route.js';
+import { restListener } from './rest-listener.js';
 import { metricsHandler } from './metrics-handler.js';
 import { healthzHandler, readyzHandler, type Readiness } from './probe-handlers.js';
 import { RouteTable } from './route-table.js';
@@ -29,19 +29,13 @@ export interface HttpAppDeps {
   logger: Logger;
 }
 
-/** The REST API: the Koa app and the request listener to mount it with. */
-export interface HttpApp {
-  koa: Koa;
-  /** For `http.createServer(listener)`: the hot route on a Koa context of its own, everything else through `koa`. */
-  listener: RequestListener;
-}
-
 /**
- * The REST API as a Koa app. `POST /api/v1/notifications`, the hot path, is answered on a Koa context by its handler
- * without the middleware chain ({@link restListener}); every other request passes the error boundary and the route
- * table. Nothing is logged for requests that succeed or fail on bad input.
+ * The REST API as a Koa app, mounted with `http.createServer(createHttpApp(deps))`. `POST /api/v1/notifications`, the
+ * hot path, is answered on a Koa context by its handler without the middleware chain ({@link restListener}); every
+ * other request passes the error boundary and the route table. Nothing is logged for requests that succeed or fail
+ * on bad input.
  */
-export function createHttpApp(deps: HttpAppDeps): HttpApp {
+export function createHttpApp(deps: HttpAppDeps): RequestListener {
   const logger = deps.logger.child({ module: 'http' });
   const app = new Koa();
   app.silent = true;
@@ -58,5 +52,5 @@ export function createHttpApp(deps: HttpAppDeps): HttpApp {
   app.use(errorMiddleware(logger));
   if (deps.receipts) app.use(receiptHandler(auth, deps.receipts));
   app.use(routes.middleware());
-  return { koa: app, listener: restListener(app, { method: 'POST', path: REST_PATHS.notifications, handler: sendNotification }, logger) };
+  return restListener(app, { method: 'POST', path: REST_PATHS.notifications, handler: sendNotification }, logger);
 }

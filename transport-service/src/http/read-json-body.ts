@@ -54,7 +54,12 @@ function readRaw(req: IncomingMessage, limit: number): Promise<Buffer> {
     const onCut = (): void => reject(new InvalidJsonError('the body ended before it was complete (connection closed)'));
     req
       .on('data', onData)
-      .on('end', () => resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size)))
+      .on('end', () => {
+        const body = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size);
+        // The listeners outlive the read (until the request ends): they must not keep the body alive with them.
+        chunks.length = 0;
+        resolve(body);
+      })
       .on('error', onCut)
       .on('close', onCut);
   });

@@ -38,7 +38,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     deliveries.push({ userId, id: delivery.id, data: delivery.data.toString('utf8') });
   }, { maxLen: 100, idempotencyTtlSeconds: 86_400 });
   const metrics = new Metrics({ connections: () => 0, streams: () => 0, users: () => 0 }, 'test');
-  const app = createHttpApp({
+  const rest = createHttpApp({
     publisher: new NotificationPublisher(broker, {
       defaultTtlSeconds: 300,
       maxFanoutBytes: options.maxFanoutBytes ?? 1_073_741_824,
@@ -50,7 +50,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     initiatorApiKeys: options.initiatorApiKeys ?? [],
     logger: pino({ level: 'debug' }, { write: (line: string) => void logs.push(line) }),
   });
-  const server = createServer(app.listener);
+  const server = createServer(rest);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return { url: `http://127.0.0.1:${port}`, port, broker, deliveries, logs, close: () => closeServer(server, broker) };

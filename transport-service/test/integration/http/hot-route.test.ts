@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import Koa from 'koa';
 import { pino } from 'pino';
 import { InvalidBodyError } from '../../../src/errors/transport-error.js';
-import { restListener } from '../../../src/http/lean-route.js';
+import { restListener } from '../../../src/http/rest-listener.js';
 import type { RouteHandler } from '../../../src/http/route-table.js';
 import { RawConnection, type RawResponse } from '../../support/raw-connection.js';
 import { startTestServer, type TestServer } from '../../support/http-test-server.js';
@@ -36,16 +36,23 @@ describe('the notifications route past the middleware chain answers as the chain
   before(async () => (server = await startTestServer({ initiatorApiKeys: ['k-1'], maxBodyBytes: 64 })));
   after(() => server.close());
 
-  const cases: Array<{ name: string; headers: string[]; body: string; status: number }> = [
+  const valid = '{"userId":"u","type":"t","payload":1}';
+  const cases: Array<{ name: string; headers: string[]; body: string; status: number; message?: RegExp }> = [
     { name: 'no initiator key', headers: ['Content-Type: application/json'], body: '{"userId":"u","type":"t","payload":1}', status: 401 },
     { name: 'an unknown initiator key', headers: ['Authorization: Bearer nope', 'Content-Type: application/json'], body: '{}', status: 401 },
     { name: 'a wrong content type', headers: ['Authorization: Bearer k-1', 'Content-Type: text/plain'], body: 'hi', status: 415 },
     { name: 'a body over MAX_BODY_BYTES', headers: ['Authorization: Bearer k-1', 'Content-Type: application/json'], body: `{"p":"${'x'.repeat(100)}"}`, status: 413 },
     { name: 'malformed JSON', headers: ['Authorization: Bearer k-1', 'Content-Type: application/json'], body: '{"userId":', status: 400 },
     { name: 'a schema error', headers: ['Authorization: Bearer k-1', 'Content-Type: application/json'], body: '{"userId":"u","type":"t"}', status: 400 },
-    { name: 'a bad Idempotency-Key', headers: ['Authorization: Bearer k-1', 'Content-Type: application/json', 'Idempotency-Key: \t'], body: '{}', status: 400 },
+    {
+      name: 'an Idempotency-Key over 200 characters',
+      headers: ['Authorization: Bearer k-1', 'Content-Type: application/json', `Idempotency-Key: ${'k'.repeat(201)}`],
+      body: valid,
+      status: 400,
+      message: /Idempotency-Key/,
+    },
   ];
-  for (const { name, headers, body, status } of cases) {
+  for (const { name, headers, body, status, message } of cases) {
     it(`${name}: ${status}, the same status, headers and body either way`, async () => {
       const hot = await exchange(server.port, ['POST /api/v1/notifications?via=hot HTTP/1.1', ...headers].join('\r\n'), body);
       const chain = await exchange(server.port, ['POST http://localhost/api/v1/notifications HTTP/1.1', ...headers].join('\r\n'), body);
@@ -53,6 +60,7 @@ describe('the notifications route past the middleware chain answers as the chain
       assert.deepEqual(comparable(hot), comparable(chain));
       assert.match(hot.headers['content-type'] ?? '', /^application\/json; charset=utf-8$/);
       assert.equal(Number(hot.headers['content-length']), Buffer.byteLength(hot.body));
+      if (message) assert.match((JSON.parse(hot.body) as { error: { message: string } }).error.message, message);
     });
   }
 
