@@ -34,12 +34,14 @@ function requireJsonContentType(header: string | undefined): void {
 
 /**
  * Collects the body; rejects with 413 the moment it passes the limit, keeping nothing more. Once the body is complete
- * or cut the listeners stay (what follows — 'close' after 'end' — settles nothing twice) and go with the request.
+ * or cut the listeners stay and go with the request: what still comes ('close' follows every 'end') settles nothing
+ * and builds no error.
  */
 function readRaw(req: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    let settled = false;
     const onData = (chunk: Buffer): void => {
       size += chunk.length;
       if (size <= limit) {
@@ -47,14 +49,21 @@ function readRaw(req: IncomingMessage, limit: number): Promise<Buffer> {
         return;
       }
       // Refused: stop keeping what still comes (the error boundary drains it, bounded).
+      settled = true;
       chunks.length = 0;
       req.off('data', onData);
       reject(new PayloadTooLargeError(limit));
     };
-    const onCut = (): void => reject(new InvalidJsonError('the body ended before it was complete (connection closed)'));
+    const onCut = (): void => {
+      if (settled) return;
+      settled = true;
+      reject(new InvalidJsonError('the body ended before it was complete (connection closed)'));
+    };
     req
       .on('data', onData)
       .on('end', () => {
+        if (settled) return;
+        settled = true;
         const body = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size);
         // The listeners outlive the read (until the request ends): they must not keep the body alive with them.
         chunks.length = 0;
