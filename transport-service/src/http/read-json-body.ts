@@ -32,44 +32,31 @@ function requireJsonContentType(header: string | undefined): void {
   if (!ok) throw new UnsupportedMediaTypeError(header);
 }
 
-/**
- * Collects the body; rejects with 413 the moment it passes the limit, keeping nothing more. Once the body is complete
- * or cut the listeners stay and go with the request: what still comes ('close' follows every 'end') settles nothing
- * and builds no error.
- */
+/** Collects the body; rejects with 413 the moment it passes the limit, keeping nothing more. */
 function readRaw(req: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    let settled = false;
     const onData = (chunk: Buffer): void => {
       size += chunk.length;
       if (size <= limit) {
         chunks.push(chunk);
         return;
       }
-      // Refused: stop keeping what still comes (the error boundary drains it, bounded).
-      settled = true;
-      chunks.length = 0;
-      req.off('data', onData);
+      cleanup();
       reject(new PayloadTooLargeError(limit));
     };
+    const onEnd = (): void => {
+      cleanup();
+      resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
+    };
     const onCut = (): void => {
-      if (settled) return;
-      settled = true;
+      cleanup();
       reject(new InvalidJsonError('the body ended before it was complete (connection closed)'));
     };
-    req
-      .on('data', onData)
-      .on('end', () => {
-        if (settled) return;
-        settled = true;
-        const body = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size);
-        // The listeners outlive the read (until the request ends): they must not keep the body alive with them.
-        chunks.length = 0;
-        resolve(body);
-      })
-      .on('error', onCut)
-      .on('close', onCut);
+    const cleanup = (): void => {
+      req.off('data', onData).off('end', onEnd).off('error', onCut).off('close', onCut);
+    };
+    req.on('data', onData).on('end', onEnd).on('error', onCut).on('close', onCut);
   });
 }
