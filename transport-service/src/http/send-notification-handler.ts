@@ -1,4 +1,4 @@
-import type { SendNotificationResponse } from '@notification-transport/contract';
+import type { AcceptedNotification, SendNotificationResponse } from '@notification-transport/contract';
 import type { Context } from 'koa';
 import type { IdempotencyKey } from '../notifications/notification-publisher.js';
 import type { SendRequest } from '../notifications/send-request.js';
@@ -37,8 +37,21 @@ function headerValue(value: string | string[] | undefined): string | undefined {
  * would send for `ctx.body = accepted`, without its body-type inference and per-header bookkeeping.
  */
 function respondAccepted(ctx: Context, accepted: SendNotificationResponse): void {
-  const json = JSON.stringify(accepted);
+  const json = acceptedJson(accepted);
   ctx.respond = false;
   ctx.res.writeHead(202, ['Content-Type', 'application/json; charset=utf-8', 'Content-Length', String(Buffer.byteLength(json))]);
   ctx.res.end(json);
+}
+
+/**
+ * `JSON.stringify(accepted)`, written out: the 202 body is the same few fields every time (ids are digits and `-`,
+ * nothing to escape), and the generic serializer cost as much as the rest of the handler.
+ */
+export function acceptedJson({ notifications }: SendNotificationResponse): string {
+  let json = '{"notifications":[';
+  for (let i = 0; i < notifications.length; i += 1) {
+    const { userId, id, online } = notifications[i] as AcceptedNotification;
+    json += `${i === 0 ? '' : ','}{"userId":${JSON.stringify(userId)},"id":"${id}","online":${online}}`;
+  }
+  return `${json}]}`;
 }

@@ -4,6 +4,7 @@ import type { Broker, Committed, NotificationDraft, SharedContent } from '../bro
 import { notificationSuffix } from '../broker/encode-notification.js';
 import { FanoutTooLargeError, IdempotencyConflictError } from '../errors/transport-error.js';
 import { CommitScheduler } from './commit-scheduler.js';
+import { isoClock } from './iso-clock.js';
 import type { SendRequest } from './send-request.js';
 
 /** Observes each notification committed for one user. */
@@ -24,7 +25,8 @@ export interface PublisherOptions {
   /** Shared by every publisher of the instance: the one window to the broker. */
   scheduler?: CommitScheduler;
   onAccepted?: AcceptedObserver;
-  now?: () => Date;
+  /** The time a notification is accepted (`createdAt`), ISO-8601 UTC with milliseconds. */
+  clock?: () => string;
 }
 
 /** What a commit sends to the broker besides the content: keys, arguments, framing. */
@@ -41,7 +43,7 @@ const COMMIT_OVERHEAD_BYTES = 256;
 export class NotificationPublisher {
   private readonly scheduler: CommitScheduler;
   private readonly onAccepted: AcceptedObserver;
-  private readonly now: () => Date;
+  private readonly clock: () => string;
 
   constructor(
     private readonly broker: Broker,
@@ -49,7 +51,7 @@ export class NotificationPublisher {
   ) {
     this.scheduler = options.scheduler ?? new CommitScheduler();
     this.onAccepted = options.onAccepted ?? (() => {});
-    this.now = options.now ?? (() => new Date());
+    this.clock = options.clock ?? isoClock();
   }
 
   /**
@@ -60,7 +62,7 @@ export class NotificationPublisher {
     const draft: NotificationDraft = {
       type: request.type,
       payloadJson: request.payloadJson,
-      createdAt: this.now().toISOString(),
+      createdAt: this.clock(),
       ttlSeconds: request.ttlSeconds ?? this.options.defaultTtlSeconds,
     };
     // A receipt is readable by the initiator scope that asked for it only.
