@@ -9,12 +9,19 @@ export const TYPE_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 // eslint-disable-next-line no-control-regex
 const USER_ID_FORBIDDEN = /[\u0000-\u001f\u007f-\u009f{}]/;
 
+/**
+ * A UTF-16 surrogate without its other half. Such a string has no UTF-8 form: on its way to Redis each one becomes
+ * U+FFFD, so `"a\ud800"` and `"a\ufffd"` would share one history and one channel.
+ */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
 /** Why `value` is not a valid user id, or `undefined` when it is one. */
 export function userIdProblem(value: unknown): string | undefined {
   if (typeof value !== 'string') return 'must be a string';
   if (value.length === 0) return 'must not be empty';
   if (value.length > USER_ID_MAX_LENGTH) return `must be at most ${USER_ID_MAX_LENGTH} characters`;
   if (USER_ID_FORBIDDEN.test(value)) return 'must not contain control characters, "{" or "}"';
+  if (LONE_SURROGATE.test(value)) return 'must be well-formed Unicode (a lone UTF-16 surrogate has no UTF-8 form)';
   return undefined;
 }
 

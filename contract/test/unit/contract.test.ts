@@ -23,6 +23,13 @@ describe('identifiers', () => {
     assert.match(userIdProblem(5) ?? '', /string/);
   });
 
+  it('refuses user ids with a lone UTF-16 surrogate, which would share Redis keys with U+FFFD', () => {
+    for (const lone of ['a\ud800', '\udc00b', 'a\ud800b', 'a\udc00\ud800', '\ud83d']) {
+      assert.match(userIdProblem(lone) ?? '', /well-formed Unicode/, JSON.stringify(lone));
+    }
+    for (const whole of ['a\ufffd', 'emoji \ud83c\udf89', '\ud83d\ude00\ud83d\ude00']) assert.equal(userIdProblem(whole), undefined, whole);
+  });
+
   it('accepts types from [A-Za-z0-9._:-] up to 128 characters', () => {
     assert.equal(typeProblem('order.updated:v2_x-y'), undefined);
     assert.notEqual(typeProblem(''), undefined);

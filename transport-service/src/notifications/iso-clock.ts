@@ -1,3 +1,6 @@
+/** The largest time value a Date holds (±100,000,000 days from the epoch). */
+const MAX_TIME_MS = 8.64e15;
+
 /**
  * A clock reading the current time as `new Date().toISOString()` would (UTC, milliseconds, `Z`), built from a prefix
  * computed once per second: `toISOString` costs a few microseconds, and every accepted request takes one reading.
@@ -6,7 +9,9 @@ export function isoClock(nowMs: () => number = Date.now): () => string {
   let second = Number.NaN;
   let prefix = '';
   return () => {
-    const ms = nowMs();
+    // Whole milliseconds, as a Date keeps them; outside the Date range `toISOString` itself throws.
+    const ms = Math.trunc(nowMs()) + 0;
+    if (!(Math.abs(ms) <= MAX_TIME_MS)) return new Date(ms).toISOString();
     const s = Math.floor(ms / 1000);
     if (s !== second) {
       second = s;

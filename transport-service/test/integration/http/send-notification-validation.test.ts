@@ -34,6 +34,9 @@ const CASES: BadInput[] = [
   schema('userIds a string', { ...without('userId'), userIds: 'alice' }, /^userIds must be an array of user ids, got a string/),
   schema('userIds an object', { ...without('userId'), userIds: { a: 1 } }, /^userIds must be an array/),
   schema('userIds with a number', { ...without('userId'), userIds: ['a', 1] }, /^userIds\[1\] must be a string/),
+  // JSON escapes can carry a lone surrogate, which has no UTF-8 form (it would share Redis keys with U+FFFD).
+  schema('userId with a lone surrogate', '{"userId":"alice\\ud800","type":"t","payload":1}', /^userId must be well-formed Unicode/),
+  schema('userIds with a lone surrogate', { ...without('userId'), userIds: ['a', 'b\udc00'] }, /^userIds\[1\] must be well-formed Unicode/),
   schema('type a number', { ...base, type: 5 }, /^type must be a string/),
   schema('type null', { ...base, type: null }, /^type must be a string/),
   schema('ttlSeconds a string', { ...base, ttlSeconds: '60' }, /^ttlSeconds must be an integer from 0 to 86400, got a string/),

@@ -5,7 +5,7 @@ import { acceptedJson } from '../../../src/http/send-notification-handler.js';
 
 describe('acceptedJson', () => {
   it('is byte for byte JSON.stringify of the 202 body, whatever the user ids hold', () => {
-    const userIds = ['u', 'user-42', 'a"quote', 'back\\slash', 'ünïcödé ✓', 'emoji 🎉', 'tab\there', '\u2028line sep', 'x'.repeat(256)];
+    const userIds = ['u', 'user-42', 'a"quote', 'back\\slash', 'ünïcödé ✓', 'emoji 🎉', 'tab\there', '\u2028line sep', 'lone \ud800', '\udc00 lone', 'x'.repeat(256)];
     const bodies: SendNotificationResponse[] = [
       { notifications: [] },
       { notifications: [{ userId: 'u', id: '1796000000000-0', online: true }] },

@@ -16,10 +16,18 @@ describe('isoClock', () => {
       now = ms;
       assert.equal(clock(), new Date(ms).toISOString(), `at ${ms}`);
     }
-    // Back in time (a clock step): still exact.
-    for (const ms of [Date.UTC(2030, 0, 1), Date.UTC(2020, 5, 6, 7, 8, 9, 10), Date.UTC(2020, 5, 6, 7, 8, 9, 11)]) {
+    // Back in time (a clock step, also within one second), before the epoch, and fractional readings: still exact.
+    const steps = [Date.UTC(2030, 0, 1), Date.UTC(2020, 5, 6, 7, 8, 9, 10), Date.UTC(2020, 5, 6, 7, 8, 9, 11), Date.UTC(2020, 5, 6, 7, 8, 9, 10)];
+    steps.push(-1, -999, -1000, -1001, Date.UTC(-1, 0, 1), 1000.5, 1999.999, -0.5, -1000.5, 1_796_000_000_123.7, 8.64e15, -8.64e15);
+    for (const ms of steps) {
       now = ms;
       assert.equal(clock(), new Date(ms).toISOString(), `at ${ms}`);
+    }
+  });
+
+  it('throws outside the Date range, as toISOString does', () => {
+    for (const ms of [8.64e15 + 1, -8.64e15 - 1, Number.NaN, Number.POSITIVE_INFINITY]) {
+      assert.throws(() => isoClock(() => ms)(), RangeError, String(ms));
     }
   });
 
