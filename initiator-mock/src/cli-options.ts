@@ -14,8 +14,13 @@ import { UsageError } from './usage-error.js';
 
 /** Values the CLI entry reads from the environment and hands to the parser. */
 export interface CliDefaults {
-  /** Used when `--api-key` is absent (the entry reads it from `INITIATOR_API_KEY`). */
+  /** Used when `--api-key` is absent (`INITIATOR_API_KEY`, {@link readCliDefaults}). */
   apiKey?: string;
+}
+
+/** Reads the CLI's environment once, at its edge: `INITIATOR_API_KEY` (an empty variable counts as unset). */
+export function readCliDefaults(env: NodeJS.ProcessEnv = process.env): CliDefaults {
+  return { apiKey: env.INITIATOR_API_KEY || undefined };
 }
 
 /** What the command line asks for: the help text, or a run with these options. */

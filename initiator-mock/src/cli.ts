@@ -1,13 +1,12 @@
 #!/usr/bin/env node
-import { parseCliOptions, type CliCommand } from './cli-options.js';
+import { parseCliOptions, readCliDefaults, type CliCommand } from './cli-options.js';
 import { EXIT_CODES } from './exit-codes.js';
 import { sendNotifications } from './send-notifications.js';
 import { exitCodeFor } from './send-summary.js';
 import { USAGE } from './usage.js';
 import { UsageError } from './usage-error.js';
 
-// The one place that reads the environment; an empty variable counts as unset.
-const defaults = { apiKey: process.env.INITIATOR_API_KEY || undefined };
+const defaults = readCliDefaults();
 
 function parse(argv: readonly string[]): CliCommand | undefined {
   try {

@@ -1,12 +1,7 @@
-import type { HttpAnswer } from './http-post.js';
+import type { HttpAnswer, HttpRequest } from './http-post.js';
 
-/** One GET as the client sends it. */
-export interface HttpGetRequest {
-  url: string;
-  headers: Record<string, string>;
-  /** Give up on the answer after this many ms; the promise then rejects like a network error. */
-  timeoutMs: number;
-}
+/** One GET as the client sends it: a request without a body. */
+export type HttpGetRequest = Omit<HttpRequest, 'body'>;
 
 /** Sends one GET and resolves with whatever status came back; rejects only when no answer came. Tests inject their own. */
 export type HttpGet = (request: HttpGetRequest) => Promise<HttpAnswer>;

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   IDEMPOTENCY_KEY_PATTERN,
+  RECEIPT_LIMITS,
   receiptPath,
   REST_PATHS,
   type NotificationId,
@@ -86,7 +87,7 @@ export class InitiatorClient {
     const search = query.size > 0 ? `?${query.toString()}` : '';
     const headers: Record<string, string> = this.options.apiKey === undefined ? {} : { authorization: `Bearer ${this.options.apiKey}` };
     // The service may hold the answer for the whole wait (30 s when waitFor comes without timeoutMs).
-    const timeoutMs = this.options.timeoutMs + (options.waitFor === undefined ? 0 : (options.timeoutMs ?? 30_000));
+    const timeoutMs = this.options.timeoutMs + (options.waitFor === undefined ? 0 : (options.timeoutMs ?? RECEIPT_LIMITS.maxWaitMs));
     const { baseUrls, maxAttempts } = this.options;
     let last = '';
     for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {

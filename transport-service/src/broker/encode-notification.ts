@@ -3,9 +3,9 @@ import type { Delivery, NotificationDraft } from './broker.js';
 
 /**
  * Everything of a notification's JSON after its id: `,"type":…,"payload":…,"createdAt":"…"}` (and `,"receipt":true`
- * when a receipt was asked). Built once per
- * request by concatenation from the already-serialized payload, so the payload is never parsed or stringified again;
- * the broker prepends the id it assigns (`{"id":"<id>"` + suffix), in the contract's field order.
+ * when a receipt was asked). Built once per request by concatenation from the already-serialized payload, so the
+ * payload is never parsed or stringified again; the broker prepends the id it assigns (`{"id":"<id>"` + suffix), in
+ * the contract's field order.
  */
 export function notificationSuffix(draft: NotificationDraft): string {
   return `,"type":${JSON.stringify(draft.type)},"payload":${draft.payloadJson},"createdAt":"${draft.createdAt}"${draft.receipt ? ',"receipt":true' : ''}}`;

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { parseNotificationId, type NotificationId } from '@notification-transport/contract';
+import { parseNotificationId, RECEIPT_LIMITS, type NotificationId } from '@notification-transport/contract';
 import { BrokerUnavailableError } from '../errors/transport-error.js';
 import type { Logger } from '../log/logger.js';
 import type {
@@ -21,6 +21,8 @@ import type { RedisClient, RedisTopology } from './redis-topology.js';
 import { redisKeys } from './redis-keys.js';
 import { CLAIM_SCRIPT, commitScript, REPLAY_SCRIPT } from './redis-scripts.js';
 import { SharedContentReader } from './shared-content-reader.js';
+import { receiptCommitArguments } from '../receipts/receipt-on-commit.js';
+import { receiptKeys } from '../receipts/redis-receipt-keys.js';
 
 /** Content smaller than this is copied into each commit: storing it once would cost more than it saves. */
 const SHARE_MIN_BYTES = 1_024;
@@ -29,8 +31,6 @@ const SHARE_MIN_BYTES = 1_024;
  * reference reaches them over Pub/Sub, also for notifications kept for live delivery only (`ttlSeconds` 0).
  */
 const CONTENT_GRACE_MS = 60_000;
-import { receiptCommitArguments } from '../receipts/receipt-on-commit.js';
-import { receiptKeys } from '../receipts/redis-receipt-keys.js';
 
 /** The commit script's answer when the shared content it references is gone. */
 class SharedContentGone extends Error {
@@ -149,7 +149,7 @@ export class RedisBroker implements Broker {
     if (idempotency) keys.push(redisKeys.committed(userId, idempotency.scope, idempotency.key));
     if (draft.contentKey !== undefined) keys.push(draft.contentKey);
     const suffix = draft.contentKey !== undefined ? '' : (draft.suffix ?? notificationSuffix(draft));
-    const receipt = draft.receipt && receiptCommitArguments(userId, { ...draft, receipt: draft.receipt }, this.options.receiptTtlSeconds ?? 86_400, this.options.topology.sharded);
+    const receipt = draft.receipt && receiptCommitArguments(userId, { ...draft, receipt: draft.receipt }, this.options.receiptTtlSeconds ?? RECEIPT_LIMITS.defaultTtlSeconds, this.options.topology.sharded);
     let sent: Promise<string>;
     try {
       sent = receipt

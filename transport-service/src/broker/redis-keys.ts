@@ -14,7 +14,8 @@ export const redisKeys = {
   last: (userId: string): string => `nt:{${userId}}:last`,
   /**
    * A notification's JSON after its id, stored once per request for every recipient in the tagged user's slot;
-   * history entries and Pub/Sub messages reference it. `token` is unique per request (the same on a retry under its Idempotency-Key).
+   * history entries and Pub/Sub messages reference it. `token` is unique per request (the same on a retry under its
+   * Idempotency-Key).
    */
   content: (userId: string, token: string): string => `nt:{${userId}}:c:${token}`,
   /** The per-(request, user) idempotency record, written in the commit's atomic step. */

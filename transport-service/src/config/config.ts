@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { RECEIPT_LIMITS } from '@notification-transport/contract';
 import { ConfigError } from './config-error.js';
 import { readEnum, readFlag, readInteger, readList, readSecret, readString } from './env-readers.js';
 
@@ -70,7 +71,7 @@ export interface ReceiptConfig {
   webhookSecret: string | undefined;
   /** One webhook POST slower than this counts as failed and is retried. */
   webhookTimeoutMs: number;
-  /** The longest wait between two attempts of one event (exponential backoff, full jitter). */
+  /** The longest wait between two attempts of one event (exponential backoff, jitter over its upper half). */
   webhookMaxRetryDelayMs: number;
   /** Receipt queries (`waitFor`) that may wait at once on one instance; one more gets 429. */
   maxWaiters: number;
@@ -139,7 +140,7 @@ function readReceiptConfig(env: NodeJS.ProcessEnv): ReceiptConfig {
     throw new ConfigError('RECEIPT_WEBHOOK_SECRET', 'must be set when RECEIPT_WEBHOOK_URL is: every webhook POST is signed with it');
   }
   return {
-    ttlSeconds: readInteger(env, 'RECEIPT_TTL_SECONDS', 86_400, 60, 30 * 86_400),
+    ttlSeconds: readInteger(env, 'RECEIPT_TTL_SECONDS', RECEIPT_LIMITS.defaultTtlSeconds, 60, 30 * 86_400),
     webhookUrl,
     webhookSecret,
     webhookTimeoutMs: readInteger(env, 'RECEIPT_WEBHOOK_TIMEOUT_MS', 5_000, 100, 60_000),

@@ -55,8 +55,9 @@ export class NotificationPublisher {
   }
 
   /**
-   * Commits the request (with a receipt per user when asked, readable by `scope`); rejects (503) when the broker refuses any user's commit. With several users, the others
-   * may already be committed: only a retry with the same Idempotency-Key completes such a request exactly once.
+   * Commits the request (with a receipt per user when asked, readable by `scope`); rejects (503) when the broker
+   * refuses any user's commit. With several users, the others may already be committed: only a retry with the same
+   * Idempotency-Key completes such a request exactly once.
    */
   async send(request: SendRequest, idempotencyKey?: IdempotencyKey, scope = idempotencyKey?.scope ?? 'open'): Promise<SendNotificationResponse> {
     const draft: NotificationDraft = {

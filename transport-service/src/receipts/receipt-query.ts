@@ -1,4 +1,4 @@
-import type { NotificationId, ReceiptState, ReceiptView, ReceiptWaitFor } from '@notification-transport/contract';
+import { RECEIPT_STATES, type NotificationId, type ReceiptView, type ReceiptWaitFor } from '@notification-transport/contract';
 import { ReceiptNotFoundError } from '../errors/transport-error.js';
 import type { ReceiptRecord, ReceiptStore } from './receipt-store.js';
 import type { ReceiptWaiters } from './receipt-waiters.js';
@@ -10,8 +10,6 @@ export interface ReceiptWait {
   /** Aborts when the client went away. */
   signal?: AbortSignal;
 }
-
-const RANK: Record<ReceiptState, number> = { pending: 0, delivered: 1, read: 2, expired: 3 };
 
 /**
  * `GET /api/v1/notifications/{userId}/{id}/receipt`: a receipt as the contract shows it, only to the initiator scope
@@ -34,7 +32,7 @@ export class ReceiptQuery {
 }
 
 function reached(record: ReceiptRecord, waitFor: ReceiptWaitFor): boolean {
-  return RANK[record.state] >= RANK[waitFor];
+  return RECEIPT_STATES.indexOf(record.state) >= RECEIPT_STATES.indexOf(waitFor);
 }
 
 function view(record: ReceiptRecord): ReceiptView {

@@ -3,7 +3,7 @@ export const FIRST_RETRY_DELAY_MS = 1_000;
 
 /**
  * How long to wait before attempt `attempt + 1` of a webhook event that failed attempt `attempt` (1-based):
- * exponential backoff capped at `maxMs`, with full jitter over its upper half so that receivers coming back are not
+ * exponential backoff capped at `maxMs`, with jitter over its upper half (equal jitter) so that receivers coming back are not
  * hit by every instance's retries at once.
  */
 export function retryDelayMs(attempt: number, maxMs: number, random: () => number = Math.random): number {

@@ -8,6 +8,7 @@ import type { FrameRecord } from '../frame-log.js';
 import { NotificationClient } from '../notification-client.js';
 import { NotificationDedupe } from '../notification-dedupe.js';
 import type { AnyNotification, NotificationTypeMap } from '../notification-types.js';
+import { BoundedIdSet } from '../receipts/bounded-id-set.js';
 import { checkedNotificationId } from '../receipts/checked-notification-id.js';
 import { RECEIPT_QUEUE_LIMITS } from '../receipts/receipt-queue.js';
 import { ReconnectScheduler } from '../reconnect-scheduler.js';
@@ -75,7 +76,7 @@ export class SharedNotificationClient<M extends NotificationTypeMap = Notificati
   private feed: TabFeed | undefined;
   private joinId = 0;
   /** `markRead` ids from before this tab joined its group or opened its connection. */
-  private readsWithoutFeed: NotificationId[] = [];
+  private readonly readsWithoutFeed = new BoundedIdSet(RECEIPT_QUEUE_LIMITS.pending);
 
   /** Validates `options` (throwing `ClientOptionsError`); does not connect until {@link connect}. */
   constructor(options: SharedClientOptions) {
@@ -135,8 +136,7 @@ export class SharedNotificationClient<M extends NotificationTypeMap = Notificati
     // A follower has no frames to log: say where the confirmation went instead.
     if (this.options.debug && this.role === 'follower') this.options.logger(`receipt read ${checked}: the leader tab sends it`);
     if (this.feed) return this.feed.markRead(checked);
-    if (!this.readsWithoutFeed.includes(checked)) this.readsWithoutFeed.push(checked);
-    this.readsWithoutFeed.splice(0, this.readsWithoutFeed.length - RECEIPT_QUEUE_LIMITS.pending);
+    this.readsWithoutFeed.add(checked);
   }
 
   /** Joins the group (or connects on its own); after a stay-down, starts the connection again. Harmless otherwise. */
@@ -207,7 +207,9 @@ export class SharedNotificationClient<M extends NotificationTypeMap = Notificati
 
   private useFeed(feed: TabFeed): void {
     this.feed = feed;
-    for (const id of this.readsWithoutFeed.splice(0)) feed.markRead(id);
+    const reads = this.readsWithoutFeed.values();
+    this.readsWithoutFeed.clear();
+    for (const id of reads) feed.markRead(id);
   }
 
   // The connection this tab holds resumes after the last id it delivered. In a group it only ever connects as the
