@@ -12,7 +12,7 @@ import {
 } from '@notification-transport/contract';
 import { classifyAnswer, type AttemptOutcome } from './attempt-outcome.js';
 import { fullJitterDelay } from './full-jitter-delay.js';
-import { describeNetworkError } from './http-post.js';
+import { describeNetworkError, type HttpAnswer } from './http-post.js';
 import { resolveInitiatorOptions, type InitiatorOptions, type ResolvedInitiatorOptions } from './initiator-options.js';
 import { ReceiptError } from './receipt-error.js';
 import { parseServiceError, SendError, type SendAttempt } from './send-error.js';
@@ -60,7 +60,7 @@ export class InitiatorClient {
     const attempts: SendAttempt[] = [];
     const { maxAttempts, baseUrls } = this.options;
     for (let attempt = 1; ; attempt += 1) {
-      const index = (this.preferred + attempt - 1) % baseUrls.length;
+      const index = this.baseIndex(attempt);
       const outcome = await this.attempt(baseUrls[index] ?? '', idempotencyKey, body);
       attempts.push(outcome.record);
       if (outcome.kind === 'accepted') {
@@ -69,7 +69,7 @@ export class InitiatorClient {
       }
       if (outcome.kind === 'final') throw finalError(outcome, idempotencyKey, attempts);
       if (attempt >= maxAttempts) throw exhaustedError(outcome, idempotencyKey, attempts);
-      await this.pause(attempt, outcome, baseUrls[(index + 1) % baseUrls.length] ?? '', idempotencyKey);
+      await this.pause(attempt, outcome, baseUrls[this.baseIndex(attempt + 1)] ?? '', idempotencyKey);
     }
   }
 
@@ -84,36 +84,53 @@ export class InitiatorClient {
     const query = new URLSearchParams();
     if (options.waitFor !== undefined) query.set('waitFor', options.waitFor);
     if (options.timeoutMs !== undefined) query.set('timeoutMs', String(options.timeoutMs));
-    const search = query.size > 0 ? `?${query.toString()}` : '';
-    const headers: Record<string, string> = this.options.apiKey === undefined ? {} : { authorization: `Bearer ${this.options.apiKey}` };
+    const path = receiptPath(userId, id) + (query.size > 0 ? `?${query.toString()}` : '');
+    const headers = this.authorization({});
     // The service may hold the answer for the whole wait (30 s when waitFor comes without timeoutMs).
     const timeoutMs = this.options.timeoutMs + (options.waitFor === undefined ? 0 : (options.timeoutMs ?? RECEIPT_LIMITS.maxWaitMs));
-    const { baseUrls, maxAttempts } = this.options;
+    const { maxAttempts } = this.options;
     let last = '';
     for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {
-      const url = (baseUrls[(this.preferred + attempt - 1) % baseUrls.length] ?? '') + receiptPath(userId, id) + search;
+      const url = (this.options.baseUrls[this.baseIndex(attempt)] ?? '') + path;
+      let answer: HttpAnswer | undefined;
       try {
-        const answer = await this.options.get({ url, headers, timeoutMs });
-        if (answer.status === 200) return JSON.parse(answer.body) as ReceiptView;
+        answer = await this.options.get({ url, headers, timeoutMs });
+      } catch (error) {
+        last = `${describeNetworkError(error, timeoutMs)} (${url})`;
+      }
+      if (answer?.status === 200) return parseReceipt(answer.body, url);
+      if (answer?.status === 404) return undefined;
+      if (answer) {
         const serviceError = parseServiceError(answer.body);
-        if (answer.status === 404) return undefined;
         if (answer.status < 500) {
           throw new ReceiptError(`the service refused the receipt query (${answer.status}${serviceError ? ` ${serviceError.code}: ${serviceError.message}` : ''})`, { status: answer.status, ...(serviceError && { serviceError }) });
         }
         last = `${answer.status}${serviceError ? ` ${serviceError.code}` : ''} from ${url}`;
-      } catch (error) {
-        if (error instanceof ReceiptError) throw error;
-        last = `${describeNetworkError(error, timeoutMs)} (${url})`;
       }
-      if (attempt < maxAttempts) await this.options.sleep(fullJitterDelay(attempt, this.options.backoff.baseMs, this.options.backoff.maxMs, this.options.random));
+      if (attempt < maxAttempts) await this.options.sleep(this.backoffDelay(attempt));
     }
     throw new ReceiptError(`no receipt answer after ${maxAttempts} attempts; last: ${last}`, {});
   }
 
+  /** Which base URL a call's `attempt`-th try (from 1) goes to: the one that answered last, then the next in turn. */
+  private baseIndex(attempt: number): number {
+    return (this.preferred + attempt - 1) % this.options.baseUrls.length;
+  }
+
+  /** `headers` with the bearer API key, when there is one. */
+  private authorization(headers: Record<string, string>): Record<string, string> {
+    if (this.options.apiKey !== undefined) headers.authorization = `Bearer ${this.options.apiKey}`;
+    return headers;
+  }
+
+  private backoffDelay(attempt: number): number {
+    const { backoff, random } = this.options;
+    return fullJitterDelay(attempt, backoff.baseMs, backoff.maxMs, random);
+  }
+
   private async attempt(baseUrl: string, idempotencyKey: string, body: string): Promise<AttemptOutcome> {
     const url = baseUrl + REST_PATHS.notifications;
-    const headers: Record<string, string> = { 'content-type': 'application/json', 'idempotency-key': idempotencyKey };
-    if (this.options.apiKey !== undefined) headers.authorization = `Bearer ${this.options.apiKey}`;
+    const headers = this.authorization({ 'content-type': 'application/json', 'idempotency-key': idempotencyKey });
     const { timeoutMs } = this.options;
     try {
       const answer = await this.options.post({ url, headers, body, timeoutMs });
@@ -124,13 +141,27 @@ export class InitiatorClient {
   }
 
   private async pause(attempt: number, failed: AttemptOutcome, nextBaseUrl: string, idempotencyKey: string): Promise<void> {
-    const { backoff, random } = this.options;
-    const delayMs = fullJitterDelay(attempt, backoff.baseMs, backoff.maxMs, random);
+    const delayMs = this.backoffDelay(attempt);
     const { url, status, error } = failed.record;
     const nextUrl = nextBaseUrl + REST_PATHS.notifications;
     this.options.onRetry({ attempt, url, delayMs, nextUrl, idempotencyKey, ...(status !== undefined && { status }), ...(error !== undefined && { error }) });
     await this.options.sleep(delayMs);
   }
+}
+
+/** A 200's body as a receipt: a body that is not one is the service's fault, not the network's, and not retried. */
+function parseReceipt(body: string, url: string): ReceiptView {
+  let receipt: unknown;
+  try {
+    receipt = JSON.parse(body);
+  } catch {
+    receipt = undefined;
+  }
+  const record = receipt as Partial<ReceiptView> | null | undefined;
+  if (typeof record !== 'object' || record === null || typeof record.state !== 'string' || typeof record.id !== 'string') {
+    throw new ReceiptError(`unexpected answer from ${url}: 200 with a body that is not a receipt (${JSON.stringify(body.slice(0, 80))})`, { status: 200 });
+  }
+  return record as ReceiptView;
 }
 
 function serialize(notification: unknown, idempotencyKey: string): string {

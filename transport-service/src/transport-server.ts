@@ -52,8 +52,7 @@ export class TransportServer {
     const topology = redisTopology(config);
     const redis = topology && { topology, availability: new RedisAvailability(topology, logger.child({ module: 'redis' })) };
     this.availability = redis?.availability;
-    this.receiptStore = createReceiptStore(config, logger, redis);
-    this.broker = createBroker(
+    ({ broker: this.broker, receipts: this.receiptStore } = createBroker(
       config,
       logger,
       redis,
@@ -62,8 +61,7 @@ export class TransportServer {
         this.registry.deliver(userId, delivery);
       },
       () => this.endpoint.interruptAll('live delivery from Redis was interrupted; reconnect with lastEventId to recover what was missed'),
-      this.receiptStore,
-    );
+    ));
     this.registry = new UserRegistry<NotificationSession>(this.broker, (userId, error) =>
       logger.error({ err: error, userId }, 'subscribing to a user failed; live delivery to this instance may be late'),
     );
@@ -92,7 +90,7 @@ export class TransportServer {
       maxFanoutBytes: config.maxFanoutBytes,
       onAccepted: (_userId, receipt) => {
         this.metrics.accepted.inc();
-        if (receipt) this.metrics.receipts.inc({ state: 'pending' });
+        if (receipt) this.metrics.receipts.inc('pending');
       },
     });
     const rest = createHttpApp({
@@ -240,24 +238,26 @@ function redisTopology(config: Config): RedisTopology | undefined {
   return undefined;
 }
 
-/** The broker the configuration asks for: Redis (or a Redis Cluster) shared by every instance, or the in-process twin. */
+/**
+ * The broker the configuration asks for and the receipt store beside it: Redis (or a Redis Cluster) shared by every
+ * instance, or the in-process twins, where the broker creates receipts in the memory store in the commit's own step.
+ */
 function createBroker(
   config: Config,
   logger: Logger,
   redis: RedisSetup | undefined,
   listener: DeliveryListener,
   onDeliveryGap: () => void,
-  receipts: ReceiptStore,
-): Broker {
+): { broker: Broker; receipts: ReceiptStore } {
   const history = { maxLen: config.historyMaxLen, idempotencyTtlSeconds: config.idempotencyTtlSeconds, maxBytes: config.historyMaxBytes };
-  if (redis === undefined) return new MemoryBroker(listener, history, Date.now, receipts instanceof MemoryReceiptStore ? receipts : undefined);
-  const receiptTtlSeconds = config.receipts.ttlSeconds;
-  return new RedisBroker(listener, { ...redis, history, logger: logger.child({ module: 'redis-broker' }), onDeliveryGap, receiptTtlSeconds });
-}
-
-/** Receipts in Redis next to the broker's data, or the in-process twin the in-process broker creates them in. */
-function createReceiptStore(config: Config, logger: Logger, redis: RedisSetup | undefined): ReceiptStore {
   const settings = { ttlSeconds: config.receipts.ttlSeconds, webhook: config.receipts.webhookUrl !== undefined };
-  if (redis === undefined) return new MemoryReceiptStore(settings);
-  return new RedisReceiptStore({ ...redis, settings, instanceId: config.instanceId, logger: logger.child({ module: 'receipts' }) });
+  if (redis === undefined) {
+    const receipts = new MemoryReceiptStore(settings);
+    return { broker: new MemoryBroker(listener, history, Date.now, receipts), receipts };
+  }
+  const receiptTtlSeconds = config.receipts.ttlSeconds;
+  return {
+    broker: new RedisBroker(listener, { ...redis, history, logger: logger.child({ module: 'redis-broker' }), onDeliveryGap, receiptTtlSeconds }),
+    receipts: new RedisReceiptStore({ ...redis, settings, instanceId: config.instanceId, logger: logger.child({ module: 'receipts' }) }),
+  };
 }

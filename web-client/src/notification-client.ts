@@ -115,7 +115,8 @@ export class NotificationClient<M extends NotificationTypeMap = NotificationType
   /**
    * Confirms `delivered` for `id`, a notification with a receipt that reached the page by another way than this
    * connection (a tab that takes over a shared connection confirms what it was handed while following). Notifications
-   * this client delivers itself are confirmed without this call.
+   * this client delivers itself are confirmed without this call. For the shared connection's hand-over, not for pages.
+   * @internal
    */
   confirmDelivered(id: NotificationId): void {
     this.receipts.delivered(checkedNotificationId(id, 'confirmDelivered'));

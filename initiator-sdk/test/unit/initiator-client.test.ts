@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { InitiatorClient, type InitiatorOptions, type RetryInfo } from '../../src/index.js';
+import type { HttpGetRequest } from '../../src/http-get.js';
 import type { HttpAnswer, HttpRequest } from '../../src/http-post.js';
+import { ReceiptError } from '../../src/receipt-error.js';
 import { SendError } from '../../src/send-error.js';
 
 const ACCEPTED = JSON.stringify({ notifications: [{ userId: 'alice', id: '1700000000000-0', online: true }] });
@@ -120,6 +122,62 @@ describe('InitiatorClient.send', () => {
     const key = await failure(client.send({ userId: 'a', type: 't', payload: 1 }, { idempotencyKey: 'line\nbreak' }));
     assert.match(key.message, /idempotencyKey must be 1-200 printable ASCII/);
     assert.equal(requests.length, 0);
+  });
+});
+
+/** A client whose receipt queries are answered in turn by `answers` (an Error rejects like a network error). */
+function scriptedGets(answers: Array<HttpAnswer | Error>, options: Partial<InitiatorOptions> = {}) {
+  const requests: HttpGetRequest[] = [];
+  const client = new InitiatorClient({
+    baseUrl: ['http://a.test', 'http://b.test'],
+    random: () => 0.5,
+    sleep: () => Promise.resolve(),
+    get: (request) => {
+      requests.push(request);
+      const answer = answers[requests.length - 1] ?? { status: 500, body: '' };
+      return answer instanceof Error ? Promise.reject(answer) : Promise.resolve(answer);
+    },
+    ...options,
+  });
+  return { client, requests };
+}
+
+async function receiptFailure(promise: Promise<unknown>): Promise<ReceiptError> {
+  const error = await promise.then(() => undefined, (caught: unknown) => caught);
+  assert.ok(error instanceof ReceiptError, `expected a ReceiptError, got ${String(error)}`);
+  return error;
+}
+
+describe('InitiatorClient.receipt', () => {
+  const RECEIPT = { userId: 'alice', id: '1700000000000-0', type: 't', createdAt: '2026-11-30T00:00:00.000Z', state: 'delivered', deliveredAt: '2026-11-30T00:00:01.000Z' };
+
+  it('asks with the bearer key and the wait, and returns the receipt; 404 is no receipt', async () => {
+    const { client, requests } = scriptedGets([{ status: 200, body: JSON.stringify(RECEIPT) }, { status: 404, body: '{"error":{"code":"not_found","message":"no receipt"}}' }], { apiKey: 's3cret' });
+    assert.deepEqual(await client.receipt('alice', '1700000000000-0', { waitFor: 'delivered', timeoutMs: 500 }), RECEIPT);
+    assert.equal(requests[0]?.url, 'http://a.test/api/v1/notifications/alice/1700000000000-0/receipt?waitFor=delivered&timeoutMs=500');
+    assert.equal(requests[0]?.headers.authorization, 'Bearer s3cret');
+    assert.ok((requests[0]?.timeoutMs ?? 0) > 500, 'the request outlasts the wait');
+    assert.equal(await client.receipt('alice', '1700000000000-0'), undefined);
+    assert.equal(requests[1]?.url, 'http://a.test/api/v1/notifications/alice/1700000000000-0/receipt');
+  });
+
+  it('moves to the next base URL after a 5xx or no answer, and gives up after maxAttempts naming the last', async () => {
+    const { client, requests } = scriptedGets([unavailable, refused, { status: 200, body: JSON.stringify(RECEIPT) }], { maxAttempts: 3 });
+    assert.equal((await client.receipt('alice', '1700000000000-0'))?.state, 'delivered');
+    assert.deepEqual(requests.map((r) => new URL(r.url).host), ['a.test', 'b.test', 'a.test']);
+    const error = await receiptFailure(scriptedGets([unavailable, refused], { maxAttempts: 2 }).client.receipt('alice', '1700000000000-0'));
+    assert.match(error.message, /no receipt answer after 2 attempts; last: connect ECONNREFUSED 127\.0\.0\.1:1 \(http:\/\/b\.test\//);
+  });
+
+  it('never retries a 4xx, and reports a 200 that is not a receipt as unexpected, not as a network error', async () => {
+    const refusedQuery = scriptedGets([{ status: 400, body: '{"error":{"code":"invalid_query","message":"waitFor must be delivered, read or expired"}}' }]);
+    const bad = await receiptFailure(refusedQuery.client.receipt('alice', '1700000000000-0'));
+    assert.deepEqual([bad.status, bad.serviceError?.code, refusedQuery.requests.length], [400, 'invalid_query', 1]);
+    const login = scriptedGets([{ status: 200, body: '<html>login</html>' }]);
+    const odd = await receiptFailure(login.client.receipt('alice', '1700000000000-0'));
+    assert.equal(odd.status, 200);
+    assert.match(odd.message, /unexpected answer from http:\/\/a\.test\/.*200 with a body that is not a receipt \("<html>login<\/html>"\)/);
+    assert.equal(login.requests.length, 1);
   });
 });
 

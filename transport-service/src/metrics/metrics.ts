@@ -1,5 +1,5 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
-import type { Reason } from '@notification-transport/contract';
+import { RECEIPT_STATES, type Reason, type ReceiptState } from '@notification-transport/contract';
 
 /** Live figures the gauges read at scrape time, so the hot paths never touch a gauge. */
 export interface MetricsSources {
@@ -26,6 +26,23 @@ export class HotCounter {
   }
 }
 
+/** {@link HotCounter}s by label value, for a label with a fixed set of values (every value shows, from 0). */
+export class HotCounters<V extends string> {
+  private readonly counts = new Map<V, number>();
+
+  constructor(values: readonly V[]) {
+    for (const value of values) this.counts.set(value, 0);
+  }
+
+  inc(value: V, by = 1): void {
+    this.counts.set(value, (this.counts.get(value) ?? 0) + by);
+  }
+
+  entries(): IterableIterator<[V, number]> {
+    return this.counts.entries();
+  }
+}
+
 /** The service's Prometheus metrics, on a registry of its own (several instances can share one process in tests). */
 export class Metrics {
   readonly registry = new Registry();
@@ -38,7 +55,7 @@ export class Metrics {
   /** Connections refused or ended by the server, by the contract's reason token. */
   readonly refusals: Counter<'reason'>;
   /** Receipts created (`pending`) and moved to each later state, by state. */
-  readonly receipts: Counter<'state'>;
+  readonly receipts: HotCounters<ReceiptState>;
   /** Webhook POSTs of receipt events, by outcome (`delivered`: a 2xx; `failed`: anything else, retried). */
   readonly webhookAttempts: Counter<'outcome'>;
 
@@ -56,7 +73,18 @@ export class Metrics {
     });
     this.gauge('transport_connections', 'Live RSocket connections (SETUP accepted)', sources.connections);
     this.gauge('transport_streams', 'Open notification streams', sources.streams);
-    this.receipts = new Counter({ name: 'transport_receipts_total', help: 'Delivery receipts created (pending) and moved to each later state, by state', labelNames: ['state'], registers: [this.registry] });
+    this.receipts = new HotCounters(RECEIPT_STATES);
+    const receipts = this.receipts;
+    new Counter({
+      name: 'transport_receipts_total',
+      help: 'Delivery receipts created (pending) and moved to each later state, by state',
+      labelNames: ['state'],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const [state, count] of receipts.entries()) this.inc({ state }, count);
+      },
+    });
     this.webhookAttempts = new Counter({
       name: 'transport_receipt_webhook_attempts_total',
       help: 'Receipt webhook POSTs, by outcome (delivered: a 2xx; failed: retried later)',

@@ -55,7 +55,7 @@ export class DeliveryReceipts {
       store,
       webhook,
       claimMs: (hook?.timeoutMs ?? 0) + CLAIM_MARGIN_MS,
-      expired: (count) => metrics.receipts.inc({ state: 'expired' }, count),
+      expired: (count) => metrics.receipts.inc('expired', count),
       logger,
     });
   }
@@ -82,7 +82,7 @@ export class DeliveryReceipts {
 
   private async apply(userId: string, state: ConfirmedState, ids: readonly NotificationId[]): Promise<void> {
     const changed = await this.options.store.confirm(userId, state, ids);
-    if (changed.length > 0) this.options.metrics.receipts.inc({ state }, changed.length);
+    if (changed.length > 0) this.options.metrics.receipts.inc(state, changed.length);
   }
 
   /** Answers every waiting query with its current state, then stops sweeping; idempotent. */

@@ -5,7 +5,7 @@ import type { ReceiptRecorder } from '../broker/memory-broker.js';
 import { BrokerUnavailableError } from '../errors/transport-error.js';
 import { nextState } from './receipt-transition.js';
 import { LIVE_ONLY_GRACE_MS, receiptEventKey, type ReceiptSettings } from './receipt-settings.js';
-import type { ClaimedEvent, ConfirmedState, ReceiptChangeListener, ReceiptRecord, ReceiptStore, SweepResult } from './receipt-store.js';
+import { receiptKey, type ClaimedEvent, type ConfirmedState, type ReceiptChangeListener, type ReceiptRecord, type ReceiptStore, type SweepResult } from './receipt-store.js';
 
 interface Held {
   record: ReceiptRecord;
@@ -44,20 +44,20 @@ export class MemoryReceiptStore implements ReceiptStore, ReceiptRecorder {
     const live = draft.ttlSeconds === 0;
     const expiresAt = now + (live ? (online ? LIVE_ONLY_GRACE_MS : 0) : draft.ttlSeconds * 1000);
     const record: ReceiptRecord = { userId, id, type: draft.type, createdAt: draft.createdAt, state: 'pending', scope: draft.receipt.scope };
-    const key = keyOf(userId, id);
+    const key = receiptKey(userId, id);
     this.receipts.set(key, { record, expiresAt, keptUntil: expiresAt + this.settings.ttlSeconds * 1000 });
     this.pending.add(key);
   }
 
   get(userId: string, id: NotificationId): Promise<ReceiptRecord | undefined> {
     if (this.closed) return Promise.reject(closedError());
-    const held = this.live(keyOf(userId, id));
+    const held = this.live(receiptKey(userId, id));
     return Promise.resolve(held && { ...held.record });
   }
 
   confirm(userId: string, state: ConfirmedState, ids: readonly NotificationId[]): Promise<NotificationId[]> {
     if (this.closed) return Promise.reject(closedError());
-    const changed = ids.filter((id) => this.move(keyOf(userId, id), state));
+    const changed = ids.filter((id) => this.move(receiptKey(userId, id), state));
     this.announce(userId, changed);
     return Promise.resolve(changed);
   }
@@ -66,14 +66,20 @@ export class MemoryReceiptStore implements ReceiptStore, ReceiptRecorder {
     if (this.closed) return Promise.resolve({ expired: 0, events: [] });
     const now = this.now();
     const expired = new Map<string, NotificationId[]>();
+    let count = 0;
     for (const key of this.pending) {
       const held = this.receipts.get(key);
       if (held && held.expiresAt > now) continue;
-      if (held && this.move(key, 'expired')) expired.set(held.record.userId, [...(expired.get(held.record.userId) ?? []), held.record.id]);
+      if (held && this.move(key, 'expired')) {
+        const ids = expired.get(held.record.userId);
+        if (ids) ids.push(held.record.id);
+        else expired.set(held.record.userId, [held.record.id]);
+        count += 1;
+      }
       this.pending.delete(key);
     }
     for (const [userId, ids] of expired) this.announce(userId, ids);
-    return Promise.resolve({ expired: [...expired.values()].reduce((n, ids) => n + ids.length, 0), events: this.claim(now, maxEvents, leaseMs) });
+    return Promise.resolve({ expired: count, events: this.claim(now, maxEvents, leaseMs) });
   }
 
   acknowledge(event: ClaimedEvent): Promise<void> {
@@ -149,10 +155,6 @@ export class MemoryReceiptStore implements ReceiptStore, ReceiptRecorder {
     this.pending.delete(key);
     return undefined;
   }
-}
-
-function keyOf(userId: string, id: NotificationId): string {
-  return `${userId}\u0000${id}`;
 }
 
 function closedError(): BrokerUnavailableError {

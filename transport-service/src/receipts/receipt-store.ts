@@ -27,6 +27,11 @@ export interface SweepResult {
 /** Told which of a user's receipts changed, on whichever instance the change happened. */
 export type ReceiptChangeListener = (userId: string, ids: readonly NotificationId[]) => void;
 
+/** One key per receipt for maps held in process; a user id holds no control character, so U+0000 separates. */
+export function receiptKey(userId: string, id: NotificationId): string {
+  return `${userId}\u0000${id}`;
+}
+
 /** The states a client confirms. */
 export type ConfirmedState = 'delivered' | 'read';
 

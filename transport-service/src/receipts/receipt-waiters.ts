@@ -1,9 +1,9 @@
 import type { NotificationId } from '@notification-transport/contract';
 import { TooManyWaitersError } from '../errors/transport-error.js';
-import type { ReceiptRecord, ReceiptStore } from './receipt-store.js';
+import { receiptKey, type ReceiptRecord, type ReceiptStore } from './receipt-store.js';
 
 interface Waiter {
-  /** Re-reads the receipt and answers when it satisfies the waiter. */
+  /** Re-reads the receipt and answers with it when it satisfies the waiter. */
   wake(): void;
   /** Answers now, whatever the state. */
   finish(): void;
@@ -13,11 +13,13 @@ interface Waiter {
  * Receipt queries waiting for a state (long-poll), answered on the change from whichever instance made it: while
  * any waits here, the store's change channel is listened to, and each waiter re-reads its receipt once listening
  * began, so a change between its first read and the subscription is not missed. At most `maxWaiters` at once.
+ * Once `finishAll` was called (shutdown), no query waits any more.
  */
 export class ReceiptWaiters {
   private readonly waiting = new Map<string, Set<Waiter>>();
   private count = 0;
   private listening: Promise<void> | undefined;
+  private finished = false;
 
   constructor(
     private readonly store: ReceiptStore,
@@ -31,7 +33,8 @@ export class ReceiptWaiters {
 
   /**
    * Resolves with the receipt as soon as `satisfied` holds for it, or with its state after `timeoutMs`, or at once
-   * when `signal` aborts (the client went away) or `finishAll` is called (shutdown). Throws past `maxWaiters`.
+   * when `signal` aborts (the client went away) or `finishAll` is or was called (shutdown). Throws past
+   * `maxWaiters`.
    */
   async wait(
     userId: string,
@@ -40,30 +43,35 @@ export class ReceiptWaiters {
     timeoutMs: number,
     signal?: AbortSignal,
   ): Promise<ReceiptRecord | undefined> {
+    if (this.finished || signal?.aborted) return this.store.get(userId, id);
     if (this.count >= this.maxWaiters) throw new TooManyWaitersError(this.maxWaiters);
-    const key = `${userId}\u0000${id}`;
+    const key = receiptKey(userId, id);
     let waiter: Waiter | undefined;
     let timer: NodeJS.Timeout | undefined;
-    const finished = new Promise<void>((resolve) => {
-      const wake = (): void => void this.store.get(userId, id).then((record) => (record && satisfied(record) ? resolve() : undefined), resolve);
-      waiter = { wake, finish: resolve };
-      timer = setTimeout(resolve, timeoutMs);
-      signal?.addEventListener('abort', () => resolve(), { once: true });
+    const answer = new Promise<ReceiptRecord | undefined>((resolve) => {
+      const finish = (): void => resolve(undefined);
+      const wake = (): void =>
+        void this.store.get(userId, id).then((record) => (record && satisfied(record) ? resolve(record) : undefined), finish);
+      waiter = { wake, finish };
+      timer = setTimeout(finish, timeoutMs);
+      signal?.addEventListener('abort', finish, { once: true });
     });
     this.add(key, waiter as Waiter);
+    let met: ReceiptRecord | undefined;
     try {
       // Listening may take long while Redis is away: the timeout (or the client leaving) ends the wait regardless.
-      await Promise.race([this.listen().then(() => (waiter as Waiter).wake()), finished]);
-      await finished;
+      await Promise.race([this.listen().then(() => (waiter as Waiter).wake()), answer]);
+      met = await answer;
     } finally {
       clearTimeout(timer);
       this.remove(key, waiter as Waiter);
     }
-    return this.store.get(userId, id);
+    return met ?? this.store.get(userId, id);
   }
 
-  /** Answers every waiter now with its current state (shutdown). */
+  /** Answers every waiter now with its current state, and every later query at once (shutdown); idempotent. */
   finishAll(): void {
+    this.finished = true;
     for (const set of this.waiting.values()) for (const waiter of set) waiter.finish();
   }
 
@@ -71,7 +79,7 @@ export class ReceiptWaiters {
     this.listening ??= this.store
       .listen(
         (userId, ids) => {
-          for (const id of ids) for (const waiter of this.waiting.get(`${userId}\u0000${id}`) ?? []) waiter.wake();
+          for (const id of ids) for (const waiter of this.waiting.get(receiptKey(userId, id)) ?? []) waiter.wake();
         },
         () => {
           for (const set of this.waiting.values()) for (const waiter of set) waiter.wake();
