@@ -78,7 +78,8 @@ type ScriptClient = RedisClient & {
 export class RedisBroker implements Broker {
   private readonly commands: ScriptClient;
   private readonly subscriber: RedisClient;
-  private readonly channels = new Map<string, string>();
+  /** Users subscribed to here (their ids, not their channels' names: a second string per user costs memory). */
+  private readonly subscribed = new Set<string>();
   private readonly reader: SharedContentReader;
   private readonly availability: RedisAvailability;
   private closed = false;
@@ -213,15 +214,13 @@ export class RedisBroker implements Broker {
   }
 
   async subscribe(userId: string): Promise<void> {
-    const channel = redisKeys.channel(userId);
-    this.channels.set(channel, userId);
-    await this.options.topology.subscribe(this.subscriber, channel);
+    this.subscribed.add(userId);
+    await this.options.topology.subscribe(this.subscriber, redisKeys.channel(userId));
   }
 
   unsubscribe(userId: string): void {
-    const channel = redisKeys.channel(userId);
-    this.channels.delete(channel);
-    this.options.topology.unsubscribe(this.subscriber, channel).catch((error: unknown) => {
+    this.subscribed.delete(userId);
+    this.options.topology.unsubscribe(this.subscriber, redisKeys.channel(userId)).catch((error: unknown) => {
       this.options.logger.warn({ err: error, userId }, 'unsubscribe failed; the channel is dropped on reconnect');
     });
   }
@@ -280,8 +279,8 @@ export class RedisBroker implements Broker {
   }
 
   private receive(channelBuffer: Buffer, message: Buffer): void {
-    const userId = this.channels.get(channelBuffer.toString());
-    if (userId === undefined) return;
+    const userId = redisKeys.userOfChannel(channelBuffer);
+    if (userId === undefined || !this.subscribed.has(userId)) return;
     try {
       this.reader.receive(userId, message);
     } catch (error) {

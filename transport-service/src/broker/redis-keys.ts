@@ -2,9 +2,18 @@
  * Redis names. Every per-user key and channel carries the user id as a Cluster hash tag (`{alice}`), so one user's
  * commit touches a single slot and stays atomic in Cluster mode. User ids never contain `{` or `}` (contract).
  */
+/** `nt:{` as one big-endian 32-bit number, and `}`. */
+const CHANNEL_PREFIX = Buffer.from('nt:{').readUInt32BE(0);
+const CLOSE_BRACE = '}'.charCodeAt(0);
+
 export const redisKeys = {
   /** The user's Pub/Sub channel: every instance holding a connection of the user subscribes to it. */
   channel: (userId: string): string => `nt:{${userId}}`,
+  /** The user whose channel this is (the inverse of `channel`), or undefined for another name. */
+  userOfChannel: (channel: Buffer): string | undefined =>
+    channel.length > 5 && channel.readUInt32BE(0) === CHANNEL_PREFIX && channel[channel.length - 1] === CLOSE_BRACE
+      ? channel.toString('utf8', 4, channel.length - 1)
+      : undefined,
   /**
    * The user's bounded history (a Redis Stream; entry ids are the notification ids). It is the channel's name plus
    * `:h`: the commit script derives the channel from it.

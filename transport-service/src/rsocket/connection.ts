@@ -67,6 +67,8 @@ export class Connection implements ConnectionPort, BudgetOwner, Timed {
     private upgrade: IncomingMessage | undefined,
     createHandler: ConnectionHandlerFactory,
     private readonly settings: ConnectionSettings,
+    /** Told once the socket closed, to stop tracking the connection. */
+    private readonly tracker: { untrack(connection: Connection): void },
   ) {
     this.openedAt = Date.now();
     this.lastReceivedAt = this.openedAt;
@@ -120,8 +122,15 @@ export class Connection implements ConnectionPort, BudgetOwner, Timed {
     this.end('slow-consumer', detail);
   }
 
+  /** The socket failed (a reset, a frame ws refused): it is dropped, and its close follows. */
+  socketError(error: Error): void {
+    this.settings.logger.debug({ err: error, connectionId: this.id }, 'websocket error');
+    this.socket.terminate();
+  }
+
   /** The socket closed (either side, or the network): the connection is over. */
   socketClosed(): void {
+    this.tracker.untrack(this);
     if (this.state === 'closed') return;
     const wasOpen = this.state !== 'ending';
     this.setState('closed');

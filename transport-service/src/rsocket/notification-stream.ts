@@ -28,7 +28,8 @@ export interface StreamOwner {
  */
 export class NotificationStream {
   private credits: number;
-  private queue: Buffer[] = [];
+  /** What waits for credit, from `head` on; none until something waits (most streams never wait). */
+  private queue: Buffer[] | undefined;
   private head = 0;
   private ended = false;
   private lastMs = -1;
@@ -45,7 +46,7 @@ export class NotificationStream {
 
   /** Notifications waiting for credit. */
   get pending(): number {
-    return this.queue.length - this.head;
+    return this.queue === undefined ? 0 : this.queue.length - this.head;
   }
 
   /** Offers a live notification: held during recovery, dropped if not newer than the last, else sent or queued. */
@@ -93,19 +94,21 @@ export class NotificationStream {
   request(n: number): void {
     if (this.ended) return;
     this.credits = Math.min(this.credits + n, MAX_CREDITS);
+    const { queue } = this;
+    if (queue === undefined) return;
     const before = this.pending;
     let taken = 0;
-    while (this.credits > 0 && this.head < this.queue.length) {
-      const data = this.queue[this.head] as Buffer;
-      this.queue[this.head++] = EMPTY;
+    while (this.credits > 0 && this.head < queue.length) {
+      const data = queue[this.head] as Buffer;
+      queue[this.head++] = EMPTY;
       taken += 1;
       this.send(data);
       // A write past the connection's budget ends it, and this stream with it: end() settled what was still queued,
       // the ones this flush took are settled here.
       if (this.hasEnded()) return this.owner.waitingChanged(-taken);
     }
-    if (this.head === this.queue.length) {
-      this.queue = [];
+    if (this.head === queue.length) {
+      this.queue = undefined;
       this.head = 0;
     }
     if (before !== this.pending) this.owner.waitingChanged(this.pending - before);
@@ -138,7 +141,8 @@ export class NotificationStream {
   private enqueue(data: Buffer): void {
     if (this.ended) return;
     if (this.credits > 0 && this.pending === 0) return this.send(data);
-    this.queue.push(data);
+    if (this.queue === undefined) this.queue = [data];
+    else this.queue.push(data);
     this.owner.waitingChanged(1);
   }
 
@@ -152,7 +156,7 @@ export class NotificationStream {
     if (this.ended) return;
     this.ended = true;
     const dropped = this.pending + (this.held?.length ?? 0);
-    this.queue = [];
+    this.queue = undefined;
     this.head = 0;
     this.held = undefined;
     if (dropped > 0) this.owner.waitingChanged(-dropped);

@@ -72,7 +72,7 @@ function open(overrides: Partial<ConnectionSettings> = {}): { connection: Connec
   let handler!: RecordingHandler;
   const upgrade = new IncomingMessage(new Socket());
   upgrade.url = '/rsocket?x=1';
-  const connection = new Connection('c-1', socket as unknown as WebSocket, upgrade, (port) => (handler = new RecordingHandler(port)), { ...settings, ...overrides });
+  const connection = new Connection('c-1', socket as unknown as WebSocket, upgrade, (port) => (handler = new RecordingHandler(port)), { ...settings, ...overrides }, { untrack: () => {} });
   return { connection, socket, handler };
 }
 
