@@ -4,7 +4,7 @@
  * at each, and the difference per user by what V8 calls each object (constructor, closure, string, array…). Only the
  * heap: writing a snapshot grows the process's RSS, so RSS is measured by bench/side-by-side.ts, without snapshots.
  *
- *   SYSTEM=product FEW=2000 MANY=7000 node --import tsx bench/connection-memory.ts
+ *   SYSTEM=product FEW=2000 MANY=7000 npm run bench:memory      (SYSTEM: product, plain or durable)
  *
  * Prints a table and writes it to bench/results/connection-memory-<system>.md. KEEP=<dir> keeps both snapshots
  * there (to open in DevTools → Memory, or follow an object's retainers).
@@ -117,7 +117,7 @@ try {
   const lines = [
     `# Memory per connected user: ${SYSTEM}`,
     '',
-    `Command: \`SYSTEM=${SYSTEM} FEW=${FEW} MANY=${MANY} node --import tsx bench/connection-memory.ts\`, ${new Date().toISOString()}.`,
+    `Command: \`SYSTEM=${SYSTEM} FEW=${FEW} MANY=${MANY} npm run bench:memory\`, ${new Date().toISOString()}.`,
     SYSTEM.startsWith('product') ? `Measured: ${productProvenance(ROOT)}.` : 'Measured: the ceiling in bench/ceiling/.',
     '',
     `One instance on Redis, ${FEW} → ${MANY} idle users connected to it (SETUP and the notifications stream for the product).`,
