@@ -6,12 +6,13 @@
  *
  *   SYSTEM=product FEW=2000 MANY=7000 npm run bench:memory      (SYSTEM: product, plain or durable)
  *
- * Prints a table and writes it to bench/results/connection-memory-<system>.md. KEEP=<dir> keeps both snapshots
- * there (to open in DevTools → Memory, or follow an object's retainers).
+ * Prints a table and writes it to bench/results/connection-memory-<system>.md (OUT=<file> elsewhere).
+ * PRODUCT_DIR=<checkout> measures the product built there (a before/after of a change); KEEP=<dir> keeps both
+ * snapshots there (to open in DevTools → Memory, or follow an object's retainers).
  */
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type WebSocket from 'ws';
 import { openClient, SYSTEM_NAMES, type SystemName } from './support/bench-client.js';
@@ -25,6 +26,8 @@ const MANY = Number(process.env.MANY ?? 7000);
 const TOP = Number(process.env.TOP ?? 25);
 const BATCH = 250;
 const KEEP = process.env.KEEP;
+const CHECKOUT = resolve(process.env.PRODUCT_DIR ?? ROOT);
+const OUT = resolve(process.env.OUT ?? join(ROOT, `bench/results/connection-memory-${SYSTEM}.md`));
 
 if (!SYSTEM_NAMES.includes(SYSTEM)) throw new Error(`SYSTEM must be one of ${SYSTEM_NAMES.join(', ')}`);
 if (!(Number.isInteger(FEW) && Number.isInteger(MANY) && FEW >= 0 && MANY > FEW)) throw new Error('FEW and MANY must be integers with 0 <= FEW < MANY');
@@ -97,7 +100,7 @@ async function connectUsers(deployment: Deployment, sockets: WebSocket[], from: 
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'connection-memory-'));
-const deployment = await deploy(SYSTEM, 0, { checkout: ROOT, nodeFlags: ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${dir}`], env: {} });
+const deployment = await deploy(SYSTEM, 0, { checkout: CHECKOUT, nodeFlags: ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${dir}`], env: {} });
 const sockets: WebSocket[] = [];
 try {
   const pid = deployment.instances[0]?.pid ?? 0;
@@ -117,8 +120,8 @@ try {
   const lines = [
     `# Memory per connected user: ${SYSTEM}`,
     '',
-    `Command: \`SYSTEM=${SYSTEM} FEW=${FEW} MANY=${MANY} npm run bench:memory\`, ${new Date().toISOString()}.`,
-    SYSTEM.startsWith('product') ? `Measured: ${productProvenance(ROOT)}.` : 'Measured: the ceiling in bench/ceiling/.',
+    `Command: \`SYSTEM=${SYSTEM} FEW=${FEW} MANY=${MANY}${CHECKOUT === ROOT ? '' : ` PRODUCT_DIR=${CHECKOUT}`} npm run bench:memory\`, ${new Date().toISOString()}.`,
+    SYSTEM.startsWith('product') ? `Measured: ${productProvenance(CHECKOUT)}.` : 'Measured: the ceiling in bench/ceiling/.',
     '',
     `One instance on Redis, ${FEW} → ${MANY} idle users connected to it (SETUP and the notifications stream for the product).`,
     `Per user: ${(heapPerUser / 1024).toFixed(2)} KiB of V8 heap (live objects after the snapshot's full GC; RSS also holds what lives outside`,
@@ -130,8 +133,8 @@ try {
   ];
   const text = lines.join('\n') + '\n';
   process.stdout.write(text);
-  mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
-  writeFileSync(join(ROOT, `bench/results/connection-memory-${SYSTEM}.md`), text);
+  mkdirSync(dirname(OUT), { recursive: true });
+  writeFileSync(OUT, text);
 } finally {
   for (const socket of sockets) socket.terminate();
   await deployment.stop();

@@ -170,7 +170,7 @@ describe('InitiatorClient.receipt', () => {
   });
 
   it('never retries a 4xx, and reports a 200 that is not a receipt as unexpected, not as a network error', async () => {
-    const refusedQuery = scriptedGets([{ status: 400, body: '{"error":{"code":"invalid_query","message":"waitFor must be delivered, read or expired"}}' }]);
+    const refusedQuery = scriptedGets([{ status: 400, body: '{"error":{"code":"invalid_query","message":"waitFor must be delivered or read, got \\"sent\\""}}' }]);
     const bad = await receiptFailure(refusedQuery.client.receipt('alice', '1700000000000-0'));
     assert.deepEqual([bad.status, bad.serviceError?.code, refusedQuery.requests.length], [400, 'invalid_query', 1]);
     const login = scriptedGets([{ status: 200, body: '<html>login</html>' }]);

@@ -122,7 +122,7 @@ export class Connection implements ConnectionPort, BudgetOwner, Timed {
     this.end('slow-consumer', detail);
   }
 
-  /** The socket failed (a reset, a frame ws refused): it is dropped, and its close follows. */
+  /** ws refused a frame or a write failed: the socket is dropped, and its close follows (a reset shows as close only). */
   socketError(error: Error): void {
     this.settings.logger.debug({ err: error, connectionId: this.id }, 'websocket error');
     this.socket.terminate();

@@ -11,6 +11,8 @@ const ID = '1-0' as NotificationId;
 const delivered = (record: ReceiptRecord): boolean => record.state !== 'pending';
 /** Long enough that no test here ends by its timeout unless it says so. */
 const AN_HOUR = 3_600_000;
+/** A test that would wait AN_HOUR if an answer did not come at once fails after this instead. */
+const PROMPTLY = { timeout: 5_000 };
 
 /** The in-process store with one pending receipt for alice, counting its reads. */
 function storeWithReceipt(): { store: MemoryReceiptStore; reads: () => number } {
@@ -26,7 +28,7 @@ function storeWithReceipt(): { store: MemoryReceiptStore; reads: () => number } 
 }
 
 describe('ReceiptWaiters', () => {
-  it('answers with the changed receipt it read, reading it once per wake', async () => {
+  it('answers with the changed receipt it read, reading it once per wake', PROMPTLY, async () => {
     const { store, reads } = storeWithReceipt();
     const waiters = new ReceiptWaiters(store, 10);
     const answer = waiters.wait('alice', ID, delivered, AN_HOUR);
@@ -44,7 +46,7 @@ describe('ReceiptWaiters', () => {
     assert.equal(record?.state, 'pending');
   });
 
-  it('answers every waiter at finishAll, and every later query at once without waiting', async () => {
+  it('answers every waiter at finishAll, and every later query at once without waiting', PROMPTLY, async () => {
     const { store } = storeWithReceipt();
     const waiters = new ReceiptWaiters(store, 10);
     const early = waiters.wait('alice', ID, delivered, AN_HOUR);
@@ -58,7 +60,7 @@ describe('ReceiptWaiters', () => {
     waiters.finishAll();
   });
 
-  it('answers at once for a client already gone, and when the client goes', async () => {
+  it('answers at once for a client already gone, and when the client goes', PROMPTLY, async () => {
     const { store } = storeWithReceipt();
     const waiters = new ReceiptWaiters(store, 10);
     const gone = new AbortController();
@@ -72,7 +74,7 @@ describe('ReceiptWaiters', () => {
     assert.equal(waiters.size, 0);
   });
 
-  it('refuses a waiter past the limit, and takes one again once a place is free', async () => {
+  it('refuses a waiter past the limit, and takes one again once a place is free', PROMPTLY, async () => {
     const { store } = storeWithReceipt();
     const waiters = new ReceiptWaiters(store, 1);
     const leaving = new AbortController();

@@ -67,13 +67,14 @@ const settings: ConnectionSettings = {
 const SETUP = serializeFrame(setupFrame('a', { flags: Flags.NONE }));
 const requestN = (streamId: number): Buffer => serializeFrame({ type: FrameTypes.REQUEST_N, streamId, flags: 0, requestN: 1 });
 
-function open(overrides: Partial<ConnectionSettings> = {}): { connection: Connection; socket: FakeSocket; handler: RecordingHandler } {
+function open(overrides: Partial<ConnectionSettings> = {}): { connection: Connection; socket: FakeSocket; handler: RecordingHandler; untracked: Connection[] } {
   const socket = new FakeSocket();
   let handler!: RecordingHandler;
+  const untracked: Connection[] = [];
   const upgrade = new IncomingMessage(new Socket());
   upgrade.url = '/rsocket?x=1';
-  const connection = new Connection('c-1', socket as unknown as WebSocket, upgrade, (port) => (handler = new RecordingHandler(port)), { ...settings, ...overrides }, { untrack: () => {} });
-  return { connection, socket, handler };
+  const connection = new Connection('c-1', socket as unknown as WebSocket, upgrade, (port) => (handler = new RecordingHandler(port)), { ...settings, ...overrides }, { untrack: (closed) => void untracked.push(closed) });
+  return { connection, socket, handler, untracked };
 }
 
 const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -127,11 +128,13 @@ describe('Connection', () => {
   });
 
   it('ends once: a second end, frames after it and the socket close change nothing more', async () => {
-    const { connection, socket, handler } = await openAccepted();
+    const { connection, socket, handler, untracked } = await openAccepted();
     connection.end('replaced', 'a newer connection');
     connection.end('internal', 'again');
     connection.receive(requestN(1), true);
+    assert.deepEqual(untracked, [], 'tracked until its socket closed');
     connection.socketClosed();
+    assert.deepEqual(untracked, [connection], 'untracked once its socket closed');
     assert.equal(socket.errors().length, 1);
     assert.equal(socket.errors()[0]?.message, '[replaced] a newer connection');
     assert.deepEqual(handler.calls.filter((call) => call !== 'setup 20000 /rsocket?x=1'), ['closed']);
