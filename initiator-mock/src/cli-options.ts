@@ -18,8 +18,8 @@ export interface CliDefaults {
   apiKey?: string;
 }
 
-/** Reads the CLI's environment once, at its edge: `INITIATOR_API_KEY` (an empty variable counts as unset). */
-export function readCliDefaults(env: NodeJS.ProcessEnv = process.env): CliDefaults {
+/** The defaults in the environment the CLI's entry hands over: `INITIATOR_API_KEY` (empty counts as unset). */
+export function readCliDefaults(env: NodeJS.ProcessEnv): CliDefaults {
   return { apiKey: env.INITIATOR_API_KEY || undefined };
 }
 

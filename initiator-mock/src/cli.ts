@@ -6,7 +6,8 @@ import { exitCodeFor } from './send-summary.js';
 import { USAGE } from './usage.js';
 import { UsageError } from './usage-error.js';
 
-const defaults = readCliDefaults();
+// The CLI's edge: the one place it reads the environment.
+const defaults = readCliDefaults(process.env);
 
 function parse(argv: readonly string[]): CliCommand | undefined {
   try {
